@@ -1,0 +1,11 @@
+/** Jest in ESM mode with ts-jest (see DESIGN.md section 4 for why each line is here). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/test', '<rootDir>/dialogs', '<rootDir>/adapters'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/(?!.*\\.json\\.js$).*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testTimeout: 20000,
+  maxWorkers: 2,
+};

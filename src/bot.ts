@@ -1,0 +1,241 @@
+import type { Server } from 'node:http';
+import { CHANNELS, type InboundActivity } from './core/activity.js';
+import type { AdapterHost, ChannelAdapter, HistoryItem } from './core/adapter.js';
+import { capabilitiesFor, renderForCapabilities, type ChannelCapabilities } from './core/capabilities.js';
+import { compose, type Middleware } from './core/compose.js';
+import { MeridianError } from './core/errors.js';
+import { silentLogger, type Logger } from './core/logger.js';
+import { randomId, systemClock, type Clock, type IdGenerator } from './core/runtime.js';
+import { aiDisclosureMiddleware, choiceMiddleware, humanRequestMiddleware, languageMiddleware } from './conversation/builtin-middleware.js';
+import type { Services, TurnContext } from './conversation/context.js';
+import { OutboxDispatcher } from './conversation/dispatcher.js';
+import { TurnRunner, type ErrorHandler, type TurnResult } from './conversation/turn-runner.js';
+import { DEFAULT_LIMITS } from './conversation/validate.js';
+import { dialogRuntime } from './dialog/runtime.js';
+import type { Dialog } from './dialog/types.js';
+import { createTranslator, type Catalogs, type Translate } from './i18n/catalog.js';
+import { scriptLanguageDetector, type LanguageDetector } from './i18n/locale.js';
+import { MemoryBackend } from './storage/memory-backend.js';
+import { createStores, type Stores } from './storage/stores.js';
+
+export const LAUNCH_LOCALES = ['en', 'es', 'fr', 'de', 'ja', 'it', 'pt', 'zh'] as const;
+
+export interface BotOptions {
+  dialogs: readonly Dialog[];
+  /** The dialog that runs when no other starts; defaults to the first dialog. */
+  fallbackDialog?: string;
+  catalogs: Catalogs;
+  /** Stores over any backend; defaults to in-memory stores (not persistent). */
+  stores?: Stores;
+  adapters?: readonly ChannelAdapter[];
+  locales?: { supported?: readonly string[]; default?: string };
+  languageDetector?: LanguageDetector;
+  services?: Services;
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** Longest customer message accepted, in characters (default 4000). */
+  maxTextLength?: number;
+  /** Outbox retry policy. */
+  outbox?: { maxAttempts?: number; baseDelayMs?: number; sweepIntervalMs?: number };
+  /** Built-in middleware to leave out, by name, e.g. ['aiDisclosure'] (the disclosure is on by default for a reason). */
+  disable?: readonly ('aiDisclosure' | 'humanRequest' | 'choices' | 'language')[];
+  /** Fault injection for crash tests. */
+  afterCommit?: (inboxId: string) => void;
+}
+
+/**
+ * A Meridian bot: one conversation core that every channel adapter feeds. Create it with createBot,
+ * add middleware with use(), handle errors with catch(), then receive() activities or start() adapters.
+ */
+export class Bot {
+  readonly stores: Stores;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly supportedLocales: readonly string[];
+  readonly defaultLocale: string;
+  private readonly adapters = new Map<string, ChannelAdapter>();
+  private readonly custom: Middleware<TurnContext>[] = [];
+  private errorHandler: ErrorHandler;
+  private readonly dispatcher: OutboxDispatcher;
+  private readonly runner: TurnRunner;
+  private readonly translators = new Map<string, Translate>();
+  private started = false;
+  private sweepIntervalMs: number;
+
+  constructor(private readonly options: BotOptions) {
+    if (options.dialogs.length === 0) throw new MeridianError('dialog_error', 'a bot needs at least one dialog');
+    this.stores = options.stores ?? createStores(new MemoryBackend());
+    this.logger = options.logger ?? silentLogger();
+    this.clock = options.clock ?? systemClock;
+    this.supportedLocales = options.locales?.supported ?? LAUNCH_LOCALES;
+    this.defaultLocale = options.locales?.default ?? 'en';
+    this.sweepIntervalMs = options.outbox?.sweepIntervalMs ?? 1000;
+    this.errorHandler = () => undefined;
+    for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
+    this.adapters.set('emulator', emulatorTransport());
+
+    const disabled = new Set(options.disable ?? []);
+    const builtIn: Middleware<TurnContext>[] = [];
+    if (!disabled.has('language')) {
+      builtIn.push(
+        languageMiddleware({ supported: this.supportedLocales, defaultLocale: this.defaultLocale, detector: options.languageDetector ?? scriptLanguageDetector }),
+      );
+    }
+    if (!disabled.has('choices')) builtIn.push(choiceMiddleware);
+    if (!disabled.has('aiDisclosure')) builtIn.push(aiDisclosureMiddleware);
+    if (!disabled.has('humanRequest')) builtIn.push(humanRequestMiddleware(options.catalogs));
+    const dialogs = dialogRuntime({ dialogs: options.dialogs, fallback: options.fallbackDialog ?? (options.dialogs[0] as Dialog).id });
+    // Custom middleware is looked up at run time so use() works after construction.
+    const customStage: Middleware<TurnContext> = (ctx, next) => compose(this.custom)(ctx, next);
+    const pipeline = compose([...builtIn, customStage, dialogs]);
+
+    this.dispatcher = new OutboxDispatcher({
+      outbox: this.stores.outbox,
+      adapters: this.adapters,
+      capabilitiesOf: (channel) => this.capabilitiesOf(channel),
+      clock: this.clock,
+      logger: this.logger,
+      ...(options.outbox?.maxAttempts === undefined ? {} : { maxAttempts: options.outbox.maxAttempts }),
+      ...(options.outbox?.baseDelayMs === undefined ? {} : { baseDelayMs: options.outbox.baseDelayMs }),
+    });
+    this.runner = new TurnRunner({
+      stores: this.stores,
+      pipeline: (ctx) => pipeline(ctx),
+      dispatcher: this.dispatcher,
+      clock: this.clock,
+      ids: options.ids ?? randomId,
+      logger: this.logger,
+      translatorFor: (locale) => this.translator(locale),
+      defaultLocale: this.defaultLocale,
+      services: options.services ?? {},
+      limits: { maxTextLength: options.maxTextLength ?? DEFAULT_LIMITS.maxTextLength, channels: () => this.channels() },
+      onError: (error, ctx) => this.errorHandler(error, ctx),
+      ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
+    });
+  }
+
+  /** Adds middleware that runs after the built-ins (language, choices, disclosure, human request) and before dialogs. */
+  use(...middleware: Middleware<TurnContext>[]): this {
+    this.custom.push(...middleware);
+    return this;
+  }
+
+  /** The one error handler every failed turn reaches; the customer gets an apology either way. */
+  catch(handler: ErrorHandler): this {
+    this.errorHandler = handler;
+    return this;
+  }
+
+  addAdapter(adapter: ChannelAdapter): this {
+    if (this.adapters.has(adapter.id)) throw new MeridianError('invalid_request', `an adapter with id "${adapter.id}" is already registered`);
+    this.adapters.set(adapter.id, adapter);
+    return this;
+  }
+
+  adapter(id: string): ChannelAdapter | undefined {
+    return this.adapters.get(id);
+  }
+
+  listAdapters(): ChannelAdapter[] {
+    return [...this.adapters.values()].filter((adapter) => adapter.id !== 'emulator');
+  }
+
+  /** Runs one turn for an inbound activity (deduplicated, queued per conversation, saved, replies queued). */
+  receive(activity: InboundActivity): Promise<TurnResult> {
+    return this.runner.receive(activity);
+  }
+
+  translator(locale: string): Translate {
+    let translate = this.translators.get(locale);
+    if (!translate) {
+      translate = createTranslator(this.options.catalogs, locale, this.defaultLocale);
+      this.translators.set(locale, translate);
+    }
+    return translate;
+  }
+
+  conversationIdFor(activity: Pick<InboundActivity, 'channel' | 'conversationKey'>): string {
+    return this.runner.conversationIdFor(activity);
+  }
+
+  /** Recent messages of a conversation in both directions, oldest first. */
+  async history(conversationId: string, limit = 50): Promise<HistoryItem[]> {
+    const [inbound, outbound] = await Promise.all([this.stores.inbox.recent(conversationId, limit), this.stores.outbox.recent(conversationId, limit)]);
+    const items: HistoryItem[] = [
+      ...inbound.map((entry) => ({ id: entry.id, direction: 'in' as const, text: entry.activity.text, at: entry.receivedAt })),
+      ...outbound.map((entry) => {
+        const rendered = renderForCapabilities(entry.message, this.capabilitiesOf(entry.channel));
+        const buttons = rendered.at(-1)?.buttons;
+        return { id: entry.id, direction: 'out' as const, text: rendered.map((m) => m.text).join('\n'), at: entry.createdAt, ...(buttons ? { buttons } : {}) };
+      }),
+    ];
+    // Ties (a reply in the same millisecond as its message) keep inbound first.
+    items.sort((a, b) => a.at - b.at || (a.direction === b.direction ? a.id.localeCompare(b.id) : a.direction === 'in' ? -1 : 1));
+    return items.slice(-limit);
+  }
+
+  /** Recovers interrupted turns, starts the outbox sweep and the adapters that listen on their own. */
+  async start(httpServer?: Server): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const recovered = await this.runner.recover();
+    if (recovered.resent + recovered.rerun > 0) this.logger.warn(recovered, 'recovered turns interrupted by the last shutdown');
+    this.dispatcher.start(this.sweepIntervalMs);
+    await this.dispatcher.sweep();
+    const host: AdapterHost = {
+      httpServer,
+      logger: this.logger,
+      receive: (activity) => this.receive(activity),
+      history: (conversationId, limit) => this.history(conversationId, limit),
+      conversationIdFor: (activity) => this.conversationIdFor(activity),
+    };
+    for (const adapter of this.adapters.values()) await adapter.start?.(host);
+  }
+
+  /** Drains turns under way, flushes the outbox, stops adapters and closes the stores. */
+  async stop(): Promise<void> {
+    await this.runner.drain();
+    this.dispatcher.stop();
+    await this.dispatcher.flush();
+    for (const adapter of this.adapters.values()) await adapter.stop?.();
+    await this.stores.backend.close();
+    this.started = false;
+  }
+
+  /** Sends every reply that is due now (tests and the CLI use it to deliver without waiting for the timer). */
+  flushOutbox(): Promise<void> {
+    return this.dispatcher.flush();
+  }
+
+  get activeTurns(): number {
+    return this.runner.activeTurns;
+  }
+
+  /** What a channel can show: its registered adapter's capabilities, else the built-in table. */
+  capabilitiesOf(channel: string): ChannelCapabilities {
+    for (const adapter of this.adapters.values()) if (adapter.channel === channel) return adapter.capabilities;
+    return capabilitiesFor(channel);
+  }
+
+  /** Built-in channels plus those of custom adapters. */
+  channels(): string[] {
+    const names = new Set<string>(CHANNELS);
+    for (const adapter of this.adapters.values()) if (adapter.id !== 'emulator') names.add(adapter.channel);
+    return [...names];
+  }
+}
+
+export function createBot(options: BotOptions): Bot {
+  return new Bot(options);
+}
+
+/** The emulator's transport: the HTTP response (or the CLI) shows the replies, so sending only records delivery. */
+function emulatorTransport(): ChannelAdapter {
+  return {
+    id: 'emulator',
+    channel: 'emulator',
+    capabilities: capabilitiesFor('webchat'),
+    async send() {},
+  };
+}

@@ -1,0 +1,138 @@
+import { DuplicateKeyError } from '../core/errors.js';
+import type { Collection, StorageBackend } from './collection.js';
+import type { ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from './records.js';
+
+/** Conversation documents; every save names the version it read. */
+export class ConversationsStore {
+  constructor(readonly collection: Collection<ConversationRecord>) {}
+  get(id: string): Promise<ConversationRecord | undefined> {
+    return this.collection.get(id);
+  }
+  create(record: Omit<ConversationRecord, 'version'>): Promise<ConversationRecord> {
+    return this.collection.insert(record);
+  }
+  save(record: ConversationRecord, expectedVersion: number): Promise<ConversationRecord> {
+    return this.collection.update(record, expectedVersion);
+  }
+  listByCustomer(customerId: string): Promise<ConversationRecord[]> {
+    return this.collection.find({ customerId }, { orderBy: 'updatedAt' });
+  }
+}
+
+export class CustomersStore {
+  constructor(readonly collection: Collection<CustomerRecord>) {}
+  get(id: string): Promise<CustomerRecord | undefined> {
+    return this.collection.get(id);
+  }
+  async findByAddress(address: string): Promise<CustomerRecord | undefined> {
+    const [found] = await this.collection.find({ primaryAddress: address }, { limit: 1 });
+    return found;
+  }
+  create(record: Omit<CustomerRecord, 'version'>): Promise<CustomerRecord> {
+    return this.collection.insert(record);
+  }
+  save(record: CustomerRecord, expectedVersion: number): Promise<CustomerRecord> {
+    return this.collection.update(record, expectedVersion);
+  }
+}
+
+/** Every inbound message, keyed by (channel, message id) so a redelivery is recognised. */
+export class InboxStore {
+  constructor(readonly collection: Collection<InboxEntry>) {}
+  /** Stores the entry; returns false (and stores nothing) when that message was seen before. */
+  async accept(entry: Omit<InboxEntry, 'version'>): Promise<boolean> {
+    try {
+      await this.collection.insert(entry);
+      return true;
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) return false;
+      throw error;
+    }
+  }
+  get(id: string): Promise<InboxEntry | undefined> {
+    return this.collection.get(id);
+  }
+  async finish(entry: InboxEntry, status: 'done' | 'failed', error?: string): Promise<InboxEntry> {
+    const next: InboxEntry = { ...entry, status };
+    if (error !== undefined) next.error = error;
+    return this.collection.update(next, entry.version);
+  }
+  unfinished(): Promise<InboxEntry[]> {
+    return this.collection.find({ status: 'received' }, { orderBy: 'receivedAt' });
+  }
+  recent(conversationId: string, limit: number): Promise<InboxEntry[]> {
+    return this.collection.find({ conversationId }, { orderBy: 'receivedAt', descending: true, limit });
+  }
+}
+
+/** Replies waiting to be sent: written once a turn commits, retried until delivered. */
+export class OutboxStore {
+  constructor(readonly collection: Collection<OutboxEntry>) {}
+  /**
+   * Adds a committed turn's replies. Ids are deterministic per turn, so writing the same turn again
+   * (crash recovery) keeps the entries already there instead of duplicating them.
+   */
+  async enqueue(entries: readonly Omit<OutboxEntry, 'version'>[]): Promise<OutboxEntry[]> {
+    const stored: OutboxEntry[] = [];
+    for (const entry of entries) {
+      try {
+        stored.push(await this.collection.insert(entry));
+      } catch (error) {
+        if (!(error instanceof DuplicateKeyError)) throw error;
+        const existing = await this.collection.get(entry.id);
+        if (existing) stored.push(existing);
+      }
+    }
+    return stored;
+  }
+  byTurn(inboxId: string): Promise<OutboxEntry[]> {
+    return this.collection.find({ inboxId }, { orderBy: 'seq' });
+  }
+  due(now: number, limit: number): Promise<OutboxEntry[]> {
+    return this.collection.find({ status: 'pending', nextAttemptAt: { lte: now } }, { orderBy: 'nextAttemptAt', limit });
+  }
+  recent(conversationId: string, limit: number): Promise<OutboxEntry[]> {
+    return this.collection.find({ conversationId }, { orderBy: 'createdAt', descending: true, limit });
+  }
+  save(entry: OutboxEntry, expectedVersion: number): Promise<OutboxEntry> {
+    return this.collection.update(entry, expectedVersion);
+  }
+  get(id: string): Promise<OutboxEntry | undefined> {
+    return this.collection.get(id);
+  }
+}
+
+export class EventsStore {
+  constructor(readonly collection: Collection<EventRecord>) {}
+  append(event: Omit<EventRecord, 'version'>): Promise<EventRecord> {
+    return this.collection.insert(event);
+  }
+  byType(type: string, limit = 100): Promise<EventRecord[]> {
+    return this.collection.find({ type }, { orderBy: 'at', descending: true, limit });
+  }
+}
+
+export interface Stores {
+  backend: StorageBackend;
+  conversations: ConversationsStore;
+  customers: CustomersStore;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+  events: EventsStore;
+}
+
+/** Opens the purpose-named stores over one backend (collection names and indexes are fixed here). */
+export function createStores(backend: StorageBackend): Stores {
+  return {
+    backend,
+    conversations: new ConversationsStore(
+      backend.collection<ConversationRecord>({ name: 'conversations', indexes: ['customerId', 'updatedAt'] }),
+    ),
+    customers: new CustomersStore(backend.collection<CustomerRecord>({ name: 'customers', indexes: [], unique: ['primaryAddress'] })),
+    inbox: new InboxStore(backend.collection<InboxEntry>({ name: 'inbox', indexes: ['status', 'conversationId', 'receivedAt'] })),
+    outbox: new OutboxStore(
+      backend.collection<OutboxEntry>({ name: 'outbox', indexes: ['status', 'conversationId', 'inboxId', 'seq', 'nextAttemptAt', 'createdAt'] }),
+    ),
+    events: new EventsStore(backend.collection<EventRecord>({ name: 'events', indexes: ['type', 'at', 'conversationId', 'customerId'] })),
+  };
+}
