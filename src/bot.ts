@@ -146,6 +146,11 @@ export class Bot {
     return this.runner.receive(activity);
   }
 
+  /** Stores the message and queues its turn; resolves once it is safely stored (for fast webhook acks). */
+  accept(activity: InboundActivity): Promise<{ inboxId: string; duplicate: boolean; turn: Promise<TurnResult> }> {
+    return this.runner.accept(activity);
+  }
+
   translator(locale: string): Translate {
     let translate = this.translators.get(locale);
     if (!translate) {

@@ -54,7 +54,16 @@ export class TurnRunner {
     return conversationIdFor(activity.channel, activity.conversationKey);
   }
 
+  /** Runs a whole turn and resolves with its outcome. */
   async receive(activity: InboundActivity): Promise<TurnResult> {
+    return (await this.accept(activity)).turn;
+  }
+
+  /**
+   * Stores the message in the inbox and queues its turn. Resolves as soon as the message is safely
+   * stored, so a webhook can be acknowledged fast; `turn` settles when the turn is done.
+   */
+  async accept(activity: InboundActivity): Promise<{ inboxId: string; duplicate: boolean; turn: Promise<TurnResult> }> {
     if (!this.accepting) throw new MeridianError('shutting_down', 'Meridian is shutting down and accepts no new messages', { status: 503 });
     validateActivity(activity, this.options.limits);
     const conversationId = this.conversationIdFor(activity);
@@ -68,8 +77,8 @@ export class TurnRunner {
     };
     const accepted = await this.options.stores.inbox.accept(entry);
     // A redelivery waits behind the original in the same queue, then reports what the original answered.
-    if (!accepted) return this.queue.run(conversationId, () => this.duplicateOutcome(entry));
-    return this.queue.run(conversationId, () => this.process(entry));
+    const turn = accepted ? this.queue.run(conversationId, () => this.process(entry)) : this.queue.run(conversationId, () => this.duplicateOutcome(entry));
+    return { inboxId: entry.id, duplicate: !accepted, turn };
   }
 
   /** Finishes turns a crash interrupted: re-queues replies of committed turns and re-runs the others. */

@@ -85,7 +85,8 @@ export class MongoBackend implements StorageBackend {
     let client: MongoClient;
     try {
       client = new MongoClient(options.uri, {
-        serverSelectionTimeoutMS: DEFAULT_SERVER_SELECTION_TIMEOUT_MS,
+        // Options given here override the URI's, so the default must yield to a URI that sets it.
+        ...(uriSetsOption(options.uri, 'serverSelectionTimeoutMS') ? {} : { serverSelectionTimeoutMS: DEFAULT_SERVER_SELECTION_TIMEOUT_MS }),
         // Documents are JSON: an undefined field is absent, as in the other backends, not null.
         ignoreUndefined: true,
         ...options.client,
@@ -356,6 +357,11 @@ function redactError(error: unknown, secrets: readonly string[]): unknown {
   const copy = new Error(redact(error.message, secrets));
   copy.name = error.name;
   return copy;
+}
+
+function uriSetsOption(uri: string, name: string): boolean {
+  const query = uri.split('?')[1] ?? '';
+  return query.split('&').some((pair) => pair.split('=')[0]?.toLowerCase() === name.toLowerCase());
 }
 
 function databaseFromUri(uri: string): string | undefined {

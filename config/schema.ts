@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOCALE = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en, es-MX or zh-Hant');
+
+/**
+ * One schema for every setting. Defaults make `npm start` work with no file and no environment:
+ * the embedded store in ./data, port 3000, the emulator on in development.
+ */
+export const configSchema = z
+  .object({
+    environment: z.enum(['development', 'production', 'test']).default('development'),
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(3000),
+        host: z.string().min(1).default('0.0.0.0'),
+        /** Largest request body, as accepted by body-parser ('1mb', '100kb'). */
+        bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, "a size such as '100kb' or '1mb'").default('1mb'),
+        /** The public URL customers and channels reach Meridian at; shown at start and used in signatures. */
+        publicUrl: z.url().optional(),
+        /** How long shutdown waits for turns under way and the outbox. */
+        shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .default({ port: 3000, host: '0.0.0.0', bodyLimit: '1mb', shutdownTimeoutMs: 10_000 }),
+    dataDir: z.string().min(1).default('./data'),
+    storage: z
+      .object({
+        backend: z.enum(['embedded', 'memory', 'mongodb']).default('embedded'),
+        embedded: z
+          .object({
+            /** Defaults to <dataDir>/meridian.db */
+            file: z.string().min(1).optional(),
+            durability: z.enum(['normal', 'full']).default('normal'),
+          })
+          .strict()
+          .default({ durability: 'normal' }),
+        mongodb: z
+          .object({
+            uri: z.string().regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URI').optional(),
+            database: z.string().min(1).default('meridian'),
+          })
+          .strict()
+          .default({ database: 'meridian' }),
+      })
+      .strict()
+      .default({ backend: 'embedded', embedded: { durability: 'normal' }, mongodb: { database: 'meridian' } })
+      .refine((storage) => storage.backend !== 'mongodb' || storage.mongodb.uri !== undefined, {
+        message: 'storage.backend is mongodb but no URI is set: set MERIDIAN_MONGODB_URI (or MERIDIAN_MONGODB_URI_FILE)',
+        path: ['mongodb', 'uri'],
+      }),
+    locales: z
+      .object({
+        default: LOCALE.default('en'),
+        supported: z.array(LOCALE).min(1).default(['en', 'es', 'fr', 'de', 'ja', 'it', 'pt', 'zh']),
+      })
+      .strict()
+      .default({ default: 'en', supported: ['en', 'es', 'fr', 'de', 'ja', 'it', 'pt', 'zh'] })
+      .refine((locales) => locales.supported.includes(locales.default), { message: 'locales.default must be one of locales.supported', path: ['default'] }),
+    emulator: z
+      .object({
+        /** Unset: on in development, off in production unless a token is set. */
+        enabled: z.boolean().optional(),
+        /** Secret: from MERIDIAN_EMULATOR_TOKEN or MERIDIAN_EMULATOR_TOKEN_FILE only. */
+        token: z.string().min(16, 'at least 16 characters').optional(),
+      })
+      .strict()
+      .default({}),
+    channels: z
+      .object({
+        webchat: z.object({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/webchat/ws') }).strict().default({ enabled: true, path: '/webchat/ws' }),
+      })
+      .strict()
+      .default({ webchat: { enabled: true, path: '/webchat/ws' } }),
+    log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({ level: 'info' }),
+    limits: z.object({ maxTextLength: z.number().int().min(1).max(100_000).default(4000) }).strict().default({ maxTextLength: 4000 }),
+    outbox: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(100).default(8),
+        baseDelayMs: z.number().int().min(1).default(1000),
+        sweepIntervalMs: z.number().int().min(10).default(1000),
+      })
+      .strict()
+      .default({ maxAttempts: 8, baseDelayMs: 1000, sweepIntervalMs: 1000 }),
+  })
+  .strict();
+
+export type MeridianConfig = z.infer<typeof configSchema>;
+export type MeridianConfigInput = z.input<typeof configSchema>;
+
+/** Settings that are secrets: never accepted from the config file, never logged. */
+export const SECRET_PATHS = ['emulator.token'] as const;

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/** The `meridian` command: start the server, or talk to the bot from a terminal through the same pipeline. */
+import { createInterface } from 'node:readline/promises';
+import { Command, Option } from 'commander';
+import { CHANNELS } from './core/activity.js';
+import { renderForCapabilities } from './core/capabilities.js';
+import { describeError, isMeridianError } from './core/errors.js';
+import { createLogger } from './core/logger.js';
+import { emulatorActivity } from './http/emulator.js';
+import { createDefaultBot, resolveConfig, startMeridian, type StartOptions } from './main.js';
+import type { Bot } from './bot.js';
+
+const program = new Command()
+  .name('meridian')
+  .description('Meridian: a self-hosted multilingual customer-service bot for cross-border e-commerce')
+  .option('-c, --config <file>', 'config file (YAML or JSON); default $MERIDIAN_CONFIG or ./meridian.config.yaml')
+  .showHelpAfterError();
+
+function baseOptions(): StartOptions {
+  const config = program.opts<{ config?: string }>().config;
+  return config ? { configFile: config } : {};
+}
+
+program
+  .command('start')
+  .description('start the HTTP server (web chat, webhooks, emulator API) on the configured store')
+  .option('-p, --port <port>', 'port (default $PORT or 3000)', (value) => Number(value))
+  .action(async (opts: { port?: number }) => {
+    const running = await startMeridian({ ...baseOptions(), ...(opts.port !== undefined ? { port: opts.port } : {}) });
+    process.stdout.write(`\nMeridian is running: web chat at ${running.url}/ — emulator API at ${running.url}/api/emulator/messages\nPress Ctrl+C to stop.\n\n`);
+    const shutdown = (signal: string) => {
+      running.logger.info({ signal }, 'shutting down');
+      running.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          running.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+
+const channelOption = () => new Option('--channel <channel>', 'channel to act as').choices(CHANNELS).default('webchat');
+
+async function terminalBot(): Promise<Bot> {
+  const config = resolveConfig({ ...baseOptions(), logLevel: 'warn' });
+  // Logs go to stderr so stdout holds only the conversation.
+  return createDefaultBot(config, createLogger({ level: process.env['MERIDIAN_LOG_LEVEL'] ?? 'warn', destination: process.stderr }));
+}
+
+async function turn(bot: Bot, channel: (typeof CHANNELS)[number], from: string, text: string, locale?: string): Promise<string[]> {
+  const result = await bot.receive(emulatorActivity({ channel, from, text, ...(locale ? { locale } : {}) }, new Date(bot.clock.now())));
+  await result.delivered;
+  const caps = bot.capabilitiesOf(channel);
+  return result.replies.flatMap((reply) =>
+    renderForCapabilities(reply, caps).map((message) => {
+      const buttons = message.buttons?.map((button, i) => `  [${i + 1}] ${button.title}`).join('\n');
+      return buttons ? `${message.text}\n${buttons}` : message.text;
+    }),
+  );
+}
+
+program
+  .command('say')
+  .description('run one turn and print the replies; the conversation continues on the next call (embedded store)')
+  .addOption(channelOption())
+  .requiredOption('--from <id>', 'sender id on that channel, e.g. +4915112345678 or ana@example.com')
+  .option('--locale <locale>', 'choose the language explicitly, as a language picker would')
+  .option('--json', 'print the replies as JSON')
+  .argument('<text...>', 'what the customer says')
+  .action(async (words: string[], opts: { channel: (typeof CHANNELS)[number]; from: string; locale?: string; json?: boolean }) => {
+    const bot = await terminalBot();
+    try {
+      const replies = await turn(bot, opts.channel, opts.from, words.join(' '), opts.locale);
+      process.stdout.write(opts.json ? `${JSON.stringify(replies)}\n` : `${replies.join('\n\n')}\n`);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+program
+  .command('chat')
+  .description('chat with the bot in the terminal, as a customer on a channel (type /quit to leave)')
+  .addOption(channelOption())
+  .requiredOption('--from <id>', 'sender id on that channel, e.g. +15551234567')
+  .option('--locale <locale>', 'choose the language explicitly')
+  .action(async (opts: { channel: (typeof CHANNELS)[number]; from: string; locale?: string }) => {
+    const bot = await terminalBot();
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+    process.stdout.write(`Chatting as ${opts.channel}:${opts.from}. Type /quit to leave.\n`);
+    try {
+      for (;;) {
+        const line = await rl.question('you> ').catch(() => '/quit');
+        if (line.trim() === '/quit') break;
+        if (line.trim() === '') continue;
+        try {
+          for (const reply of await turn(bot, opts.channel, opts.from, line, opts.locale)) process.stdout.write(`bot> ${reply.replace(/\n/g, '\n     ')}\n`);
+        } catch (error) {
+          process.stdout.write(`error: ${describeError(error)}\n`);
+        }
+      }
+    } finally {
+      rl.close();
+      await bot.stop();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const code = isMeridianError(error) ? ` [${error.code}]` : '';
+  process.stderr.write(`meridian: ${describeError(error)}${code}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Bot } from '../bot.js';
+import { CHANNELS, type InboundActivity } from '../core/activity.js';
+import { normalizeSenderId } from '../core/address.js';
+import { renderForCapabilities } from '../core/capabilities.js';
+import { MeridianError } from '../core/errors.js';
+import { errorBody } from './errors.js';
+
+export interface EmulatorOptions {
+  /** When set, requests need `Authorization: Bearer <token>`. */
+  token: string | undefined;
+}
+
+const bodySchema = z
+  .object({
+    channel: z.enum(CHANNELS),
+    from: z.string().min(1).max(256),
+    text: z.string(),
+    messageId: z.string().min(1).max(200).regex(/^[\w.:@+-]+$/, 'letters, digits and . : @ + - _ only').optional(),
+    locale: z.string().min(2).max(35).optional(),
+  })
+  .strict();
+
+export type EmulatorRequest = z.infer<typeof bodySchema>;
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hash both so the comparison is constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Builds the activity a real adapter of that channel would produce for this sender. */
+export function emulatorActivity(body: EmulatorRequest, now: Date): InboundActivity {
+  const sender = normalizeSenderId(body.channel, body.from);
+  const address = `${body.channel}:${sender}`;
+  const activity: InboundActivity = {
+    id: body.messageId ?? `emu-${randomUUID()}`,
+    channel: body.channel,
+    address,
+    conversationKey: address,
+    text: body.text,
+    attachments: [],
+    timestamp: now.toISOString(),
+    transport: 'emulator',
+    raw: body,
+  };
+  if (body.locale) {
+    activity.localeHint = body.locale;
+    activity.localeExplicit = true;
+  }
+  return activity;
+}
+
+/**
+ * POST /api/emulator/messages: one full turn through the same pipeline as a real channel, answered
+ * with the replies rendered for that channel's capabilities.
+ */
+export function emulatorRoute(bot: Bot, options: EmulatorOptions): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      if (options.token !== undefined) {
+        const header = req.get('authorization') ?? '';
+        const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+        if (!given || !sameSecret(given, options.token)) {
+          res.status(401).json(errorBody('unauthorized', 'the emulator needs Authorization: Bearer <MERIDIAN_EMULATOR_TOKEN>'));
+          return;
+        }
+      }
+      const parsed = bodySchema.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        throw new MeridianError('invalid_request', `${where}${issue?.message ?? 'invalid body'}`, { status: 400 });
+      }
+      const result = await bot.receive(emulatorActivity(parsed.data, new Date(bot.clock.now())));
+      const caps = bot.capabilitiesOf(parsed.data.channel);
+      res.json({
+        conversationId: result.conversationId,
+        locale: result.locale,
+        duplicate: result.duplicate,
+        replies: result.replies.flatMap((reply) => renderForCapabilities(reply, caps)),
+      });
+    } catch (error) {
+      next(error);
+    }
+  };
+}

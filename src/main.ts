@@ -1,0 +1,114 @@
+/**
+ * The composition root: the only module that imports adapters/ and dialogs/. `npm start` runs this
+ * with the default configuration; your own bot can do the same with its own pieces.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { emulatorEnabled, loadConfig, redactedConfig } from '../config/loader.js';
+import type { MeridianConfig } from '../config/schema.js';
+import { createWebchatAdapter } from '../adapters/webchat/index.js';
+import { greetingDialog } from '../dialogs/greeting/index.js';
+import { createBot, type Bot } from './bot.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createHttpApp } from './http/app.js';
+import { loadCatalogs } from './i18n/catalog.js';
+import { packageRoot } from './package-root.js';
+import { openBackend } from './storage/open-backend.js';
+import { createStores } from './storage/stores.js';
+
+export interface StartOptions {
+  /** Environment to read settings from (defaults to process.env). */
+  env?: Record<string, string | undefined>;
+  /** A config file (defaults to $MERIDIAN_CONFIG or ./meridian.config.yaml when present). */
+  configFile?: string;
+  /** Overrides applied on top of file and environment (tests use port 0, a temp data dir...). */
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  storage?: MeridianConfig['storage']['backend'];
+  logLevel?: MeridianConfig['log']['level'];
+  logDestination?: NodeJS.WritableStream;
+}
+
+export interface RunningMeridian {
+  url: string;
+  bot: Bot;
+  server: Server;
+  config: MeridianConfig;
+  logger: Logger;
+  /** Graceful: stop accepting, drain turns, flush the outbox, close stores. */
+  stop(): Promise<void>;
+}
+
+export function resolveConfig(options: StartOptions = {}): MeridianConfig {
+  const env = { ...(options.env ?? process.env) };
+  if (options.port !== undefined) env['PORT'] = String(options.port);
+  if (options.host !== undefined) env['HOST'] = options.host;
+  if (options.dataDir !== undefined) env['MERIDIAN_DATA_DIR'] = options.dataDir;
+  if (options.storage !== undefined) env['MERIDIAN_STORAGE'] = options.storage;
+  if (options.logLevel !== undefined) env['MERIDIAN_LOG_LEVEL'] = options.logLevel;
+  if (env['NODE_ENV'] && !env['MERIDIAN_ENV'] && ['development', 'production', 'test'].includes(env['NODE_ENV'])) env['MERIDIAN_ENV'] = env['NODE_ENV'];
+  return loadConfig({ env, ...(options.configFile ? { file: options.configFile } : {}) }).config;
+}
+
+/** Builds the default bot (greeting dialog, web chat) over the configured store. */
+export async function createDefaultBot(config: MeridianConfig, logger: Logger): Promise<Bot> {
+  const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
+  const stores = createStores(await openBackend(config));
+  const adapters = config.channels.webchat.enabled
+    ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
+    : [];
+  return createBot({
+    dialogs: [greetingDialog],
+    catalogs,
+    stores,
+    adapters,
+    logger,
+    locales: { supported: config.locales.supported, default: config.locales.default },
+    maxTextLength: config.limits.maxTextLength,
+    outbox: config.outbox,
+  });
+}
+
+export async function startMeridian(options: StartOptions = {}): Promise<RunningMeridian> {
+  const config = resolveConfig(options);
+  const logger = createLogger({ level: config.log.level, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  logger.debug({ config: redactedConfig(config) }, 'configuration');
+  const bot = await createDefaultBot(config, logger);
+  let ready = false;
+  const app = createHttpApp({
+    bot,
+    logger,
+    bodyLimit: config.server.bodyLimit,
+    emulator: emulatorEnabled(config) ? { token: config.emulator.token } : undefined,
+    publicUrl: config.server.publicUrl,
+    isReady: () => ready,
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  await bot.start(server);
+  ready = true;
+  const address = server.address() as AddressInfo;
+  const shownHost = ['0.0.0.0', '::'].includes(config.server.host) ? 'localhost' : config.server.host;
+  const url = config.server.publicUrl ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+  logger.info({ url, storage: bot.stores.backend.kind, environment: config.environment }, 'Meridian is running');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      ready = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.server.shutdownTimeoutMs).unref());
+      const outcome = await Promise.race([bot.stop().then(() => 'stopped' as const), timeout]);
+      if (outcome === 'timeout') logger.warn({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown timed out; unsent replies stay in the outbox for the next start');
+      server.closeAllConnections();
+      await closed;
+      logger.info('Meridian stopped');
+    })());
+  return { url, bot, server, config, logger, stop };
+}
