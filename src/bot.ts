@@ -61,6 +61,8 @@ export class Bot {
   private readonly runner: TurnRunner;
   private readonly translators = new Map<string, Translate>();
   private started = false;
+  private channelList: readonly string[] | undefined;
+  private composedCustom: ((ctx: TurnContext, next: () => Promise<void>) => Promise<void>) | undefined;
   private sweepIntervalMs: number;
 
   constructor(private readonly options: BotOptions) {
@@ -86,8 +88,12 @@ export class Bot {
     if (!disabled.has('aiDisclosure')) builtIn.push(aiDisclosureMiddleware);
     if (!disabled.has('humanRequest')) builtIn.push(humanRequestMiddleware(options.catalogs));
     const dialogs = dialogRuntime({ dialogs: options.dialogs, fallback: options.fallbackDialog ?? (options.dialogs[0] as Dialog).id });
-    // Custom middleware is looked up at run time so use() works after construction.
-    const customStage: Middleware<TurnContext> = (ctx, next) => compose(this.custom)(ctx, next);
+    // Custom middleware is composed lazily (and again after each use()) so use() works after construction.
+    const customStage: Middleware<TurnContext> = (ctx, next) => {
+      if (this.custom.length === 0) return next();
+      this.composedCustom ??= compose(this.custom);
+      return this.composedCustom(ctx, next);
+    };
     const pipeline = compose([...builtIn, customStage, dialogs]);
 
     this.dispatcher = new OutboxDispatcher({
@@ -118,6 +124,7 @@ export class Bot {
   /** Adds middleware that runs after the built-ins (language, choices, disclosure, human request) and before dialogs. */
   use(...middleware: Middleware<TurnContext>[]): this {
     this.custom.push(...middleware);
+    this.composedCustom = undefined;
     return this;
   }
 
@@ -130,6 +137,7 @@ export class Bot {
   addAdapter(adapter: ChannelAdapter): this {
     if (this.adapters.has(adapter.id)) throw new MeridianError('invalid_request', `an adapter with id "${adapter.id}" is already registered`);
     this.adapters.set(adapter.id, adapter);
+    this.channelList = undefined;
     return this;
   }
 
@@ -164,19 +172,19 @@ export class Bot {
     return this.runner.conversationIdFor(activity);
   }
 
-  /** Recent messages of a conversation in both directions, oldest first. */
+  /** Recent messages of a conversation in both directions, oldest first, from the turn log. */
   async history(conversationId: string, limit = 50): Promise<HistoryItem[]> {
-    const [inbound, outbound] = await Promise.all([this.stores.inbox.recent(conversationId, limit), this.stores.outbox.recent(conversationId, limit)]);
-    const items: HistoryItem[] = [
-      ...inbound.map((entry) => ({ id: entry.id, direction: 'in' as const, text: entry.activity.text, at: entry.receivedAt })),
-      ...outbound.map((entry) => {
-        const rendered = renderForCapabilities(entry.message, this.capabilitiesOf(entry.channel));
+    const turns = (await this.stores.inbox.recent(conversationId, limit)).reverse();
+    const items: HistoryItem[] = [];
+    for (const turn of turns) {
+      items.push({ id: turn.id, direction: 'in', text: turn.activity.text, at: turn.receivedAt });
+      const caps = this.capabilitiesOf(turn.activity.channel);
+      for (const [seq, reply] of (turn.replies ?? []).entries()) {
+        const rendered = renderForCapabilities(reply, caps);
         const buttons = rendered.at(-1)?.buttons;
-        return { id: entry.id, direction: 'out' as const, text: rendered.map((m) => m.text).join('\n'), at: entry.createdAt, ...(buttons ? { buttons } : {}) };
-      }),
-    ];
-    // Ties (a reply in the same millisecond as its message) keep inbound first.
-    items.sort((a, b) => a.at - b.at || (a.direction === b.direction ? a.id.localeCompare(b.id) : a.direction === 'in' ? -1 : 1));
+        items.push({ id: `${turn.id}#${String(seq).padStart(2, '0')}`, direction: 'out', text: rendered.map((m) => m.text).join('\n'), at: turn.receivedAt, ...(buttons ? { buttons } : {}) });
+      }
+    }
     return items.slice(-limit);
   }
 
@@ -184,6 +192,7 @@ export class Bot {
   async start(httpServer?: Server): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.dispatcher.load();
     const recovered = await this.runner.recover();
     if (recovered.resent + recovered.rerun > 0) this.logger.warn(recovered, 'recovered turns interrupted by the last shutdown');
     this.dispatcher.start(this.sweepIntervalMs);
@@ -224,10 +233,13 @@ export class Bot {
   }
 
   /** Built-in channels plus those of custom adapters. */
-  channels(): string[] {
-    const names = new Set<string>(CHANNELS);
-    for (const adapter of this.adapters.values()) if (adapter.id !== 'emulator') names.add(adapter.channel);
-    return [...names];
+  channels(): readonly string[] {
+    if (!this.channelList) {
+      const names = new Set<string>(CHANNELS);
+      for (const adapter of this.adapters.values()) if (adapter.id !== 'emulator') names.add(adapter.channel);
+      this.channelList = [...names];
+    }
+    return this.channelList;
   }
 }
 

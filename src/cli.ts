@@ -52,7 +52,6 @@ async function terminalBot(): Promise<Bot> {
 
 async function turn(bot: Bot, channel: (typeof CHANNELS)[number], from: string, text: string, locale?: string): Promise<string[]> {
   const result = await bot.receive(emulatorActivity({ channel, from, text, ...(locale ? { locale } : {}) }, new Date(bot.clock.now())));
-  await result.delivered;
   const caps = bot.capabilitiesOf(channel);
   return result.replies.flatMap((reply) =>
     renderForCapabilities(reply, caps).map((message) => {

@@ -1,3 +1,4 @@
+import type { Button } from '../core/activity.js';
 import type { Middleware } from '../core/compose.js';
 import type { Catalogs } from '../i18n/catalog.js';
 import { matchLocale, type LanguageDetector } from '../i18n/locale.js';
@@ -51,7 +52,9 @@ export function languageMiddleware(options: LanguageOptions): Middleware<TurnCon
 
 /** "2" or a button's title after a reply with buttons means that button's value (SMS shows them as a numbered list). */
 export const choiceMiddleware: Middleware<TurnContext> = async (ctx, next) => {
-  const choices = ctx.conversation.lastChoices;
+  const replies = ctx.conversation.lastReplies;
+  let choices: readonly Button[] = [];
+  for (let i = replies.length - 1; i >= 0 && choices.length === 0; i--) choices = replies[i]?.buttons ?? [];
   if (choices.length > 0) {
     const text = ctx.text.trim();
     const byNumber = /^\d{1,2}$/.test(text) ? choices[Number(text) - 1] : undefined;

@@ -21,9 +21,14 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
+/** A reply to send, before it has a place in the outbox. */
+export type Reply = Omit<OutboxEntry, 'version'>;
+
 /**
- * Sends committed replies and retries failures with back-off. Replies are sent in order per
- * conversation; a failed reply holds back the later ones of its conversation so they never overtake it.
+ * Sends replies and retries failures with back-off. A turn's replies are sent straight away; only a
+ * reply that fails is written to the outbox, with the replies after it, and retried from there. A
+ * conversation with replies waiting in the outbox sends its new replies behind them, so nothing
+ * overtakes a reply that is being retried.
  */
 export class OutboxDispatcher {
   private readonly maxAttempts: number;
@@ -32,9 +37,8 @@ export class OutboxDispatcher {
   private readonly random: () => number;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
-  private readonly sending = new Set<Promise<void>>();
-  /** Ids being sent by this process, so a sweep never sends a reply a turn is already sending. */
-  private readonly inFlight = new Set<string>();
+  /** Conversations with replies waiting in the outbox (known to this process). */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -43,38 +47,56 @@ export class OutboxDispatcher {
     this.random = options.random ?? Math.random;
   }
 
-  /** Sends one turn's replies now, in order. */
-  deliver(entries: readonly OutboxEntry[]): Promise<void> {
-    const work = (async () => {
-      for (const [index, entry] of entries.entries()) {
-        const retryAt = await this.attempt(entry);
-        if (retryAt !== undefined) {
-          // Later replies of the turn wait behind the failed one so they never overtake it.
-          for (const later of entries.slice(index + 1)) await this.record(later, { nextAttemptAt: retryAt });
-          break;
-        }
+  /** Sends a committed turn's replies in order; whatever cannot be sent now goes to the outbox. */
+  async sendTurn(replies: readonly Reply[]): Promise<void> {
+    const first = replies[0];
+    if (!first) return;
+    if (this.waiting.has(first.conversationId)) {
+      await this.queue(replies, this.options.clock.now());
+      return;
+    }
+    for (const [index, reply] of replies.entries()) {
+      const failure = await this.trySend(reply);
+      if (failure) {
+        const retryAt = this.retryTime(1);
+        await this.queue([{ ...reply, attempts: 1, lastError: failure, nextAttemptAt: retryAt }, ...replies.slice(index + 1).map((r) => ({ ...r, nextAttemptAt: retryAt }))], retryAt);
+        return;
       }
-    })();
-    this.sending.add(work);
-    void work.finally(() => this.sending.delete(work));
-    return work;
+    }
   }
 
-  /** Sends everything due now (pending replies whose retry time has come). */
+  /** Puts replies in the outbox for the sweep (used for failures and crash recovery). */
+  async queue(replies: readonly Reply[], nextAttemptAt: number): Promise<void> {
+    if (replies.length === 0) return;
+    await this.options.outbox.enqueue(replies.map((reply) => ({ ...reply, status: 'pending', nextAttemptAt: Math.max(reply.nextAttemptAt, nextAttemptAt) })));
+    for (const reply of replies) this.waiting.add(reply.conversationId);
+  }
+
+  /** Sends everything due now, oldest first, stopping per conversation at the first failure. */
   sweep(limit = 100): Promise<void> {
     this.sweeping ??= (async () => {
       try {
         const due = await this.options.outbox.due(this.options.clock.now(), limit);
         const blocked = new Set<string>();
         for (const entry of due) {
-          if (blocked.has(entry.conversationId) || this.inFlight.has(entry.id)) continue;
-          if ((await this.attempt(entry)) !== undefined) blocked.add(entry.conversationId);
+          if (blocked.has(entry.conversationId)) continue;
+          // Only the oldest waiting reply of a conversation may go; the rest wait for it, even if due.
+          const head = await this.options.outbox.oldestPending(entry.conversationId);
+          if (head?.id !== entry.id || !(await this.retry(entry))) blocked.add(entry.conversationId);
+        }
+        for (const conversationId of new Set(due.map((entry) => entry.conversationId))) {
+          if (!blocked.has(conversationId) && (await this.options.outbox.pendingCount(conversationId)) === 0) this.waiting.delete(conversationId);
         }
       } finally {
         this.sweeping = undefined;
       }
     })();
     return this.sweeping;
+  }
+
+  /** Learns which conversations have replies waiting (at start, from the store). */
+  async load(): Promise<void> {
+    for (const entry of await this.options.outbox.pending(10_000)) this.waiting.add(entry.conversationId);
   }
 
   start(intervalMs: number): void {
@@ -90,64 +112,60 @@ export class OutboxDispatcher {
     this.timer = undefined;
   }
 
-  /** Waits for sends under way, then sends whatever is due (used on shutdown). */
+  /** Sends whatever is due now (used on shutdown and by tests). */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.sending]);
+    if (this.sweeping) await this.sweeping;
     await this.sweep(1000);
   }
 
-  /** Tries one reply; returns undefined when sent, else the time of the next attempt. */
-  private async attempt(entry: OutboxEntry): Promise<number | undefined> {
-    this.inFlight.add(entry.id);
+  /** Retries one outbox entry; true when it was sent. */
+  private async retry(entry: OutboxEntry): Promise<boolean> {
+    const attempt = entry.attempts + 1;
+    const failure = await this.trySend({ ...entry, attempts: entry.attempts });
+    const { clock, logger, outbox } = this.options;
     try {
-      return await this.tryOnce(entry);
-    } finally {
-      this.inFlight.delete(entry.id);
+      if (!failure) {
+        await outbox.save({ ...entry, status: 'sent', attempts: attempt, sentAt: clock.now(), lastError: null }, entry.version);
+        return true;
+      }
+      const dead = attempt >= this.maxAttempts;
+      if (dead) logger.error({ outboxId: entry.id, conversationId: entry.conversationId, attempt, err: failure }, 'giving up on a reply after the last attempt');
+      await outbox.save({ ...entry, status: dead ? 'dead' : 'pending', attempts: attempt, nextAttemptAt: this.retryTime(attempt), lastError: failure }, entry.version);
+      // A dead reply no longer holds the conversation back.
+      return dead;
+    } catch (error) {
+      // Another process moved the entry on (sent it, or recorded its own attempt): leave it to that one.
+      if (error instanceof VersionConflictError) return false;
+      throw error;
     }
   }
 
-  private async tryOnce(entry: OutboxEntry): Promise<number | undefined> {
-    const { adapters, clock, logger } = this.options;
-    const adapter = adapters.get(entry.transport);
-    const attempt = entry.attempts + 1;
+  /** Renders and sends one reply; returns the failure's description, or undefined when sent. */
+  private async trySend(reply: Reply): Promise<string | undefined> {
+    const adapter = this.options.adapters.get(reply.transport);
     try {
-      if (!adapter) throw new Error(`no adapter is registered for transport "${entry.transport}"`);
-      const caps = this.options.capabilitiesOf(entry.channel);
-      const messages = adapter.render ? adapter.render(entry.message, caps) : renderForCapabilities(entry.message, caps);
+      if (!adapter) throw new Error(`no adapter is registered for transport "${reply.transport}"`);
+      const caps = this.options.capabilitiesOf(reply.channel);
+      const messages = adapter.render ? adapter.render(reply.message, caps) : renderForCapabilities(reply.message, caps);
       await adapter.send({
-        idempotencyKey: entry.id,
-        conversationId: entry.conversationId,
-        channel: entry.channel,
-        address: entry.address,
-        locale: entry.locale,
+        idempotencyKey: reply.id,
+        conversationId: reply.conversationId,
+        channel: reply.channel,
+        address: reply.address,
+        locale: reply.locale,
         messages,
-        attempt,
+        attempt: reply.attempts + 1,
       });
-      await this.record(entry, { status: 'sent', attempts: attempt, sentAt: clock.now(), lastError: null });
       return undefined;
     } catch (error) {
-      const dead = attempt >= this.maxAttempts;
-      const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1)) * (0.8 + 0.4 * this.random());
-      logger[dead ? 'error' : 'warn'](
-        { outboxId: entry.id, conversationId: entry.conversationId, transport: entry.transport, attempt, err: describeError(error) },
-        dead ? 'giving up on a reply after the last attempt' : 'reply not sent; will retry',
-      );
-      const nextAttemptAt = clock.now() + Math.round(delay);
-      await this.record(entry, { status: dead ? 'dead' : 'pending', attempts: attempt, nextAttemptAt, lastError: describeError(error) }).catch(
-        (recordError: unknown) => logger.error({ err: recordError, outboxId: entry.id }, 'could not record a failed send'),
-      );
-      return nextAttemptAt;
+      const description = describeError(error);
+      this.options.logger.warn({ outboxId: reply.id, conversationId: reply.conversationId, transport: reply.transport, attempt: reply.attempts + 1, err: description }, 'reply not sent');
+      return description;
     }
   }
 
-  /** Saves a change to an entry; another process may have moved it on, so a conflict re-reads once. */
-  private async record(entry: OutboxEntry, change: Partial<OutboxEntry>): Promise<void> {
-    try {
-      await this.options.outbox.save({ ...entry, ...change }, entry.version);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      const current = await this.options.outbox.get(entry.id);
-      if (current && current.status === 'pending') await this.options.outbox.save({ ...current, ...change }, current.version);
-    }
+  private retryTime(attempt: number): number {
+    const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1)) * (0.8 + 0.4 * this.random());
+    return this.options.clock.now() + Math.round(delay);
   }
 }

@@ -4,11 +4,11 @@ import { DuplicateKeyError, MeridianError, VersionConflictError, describeError }
 import type { Logger } from '../core/logger.js';
 import type { Clock, IdGenerator } from '../core/runtime.js';
 import type { Translate } from '../i18n/catalog.js';
-import type { ConversationRecord, CustomerRecord, InboxEntry, OutboxEntry } from '../storage/records.js';
+import type { ConversationRecord, CustomerRecord, InboxEntry } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
 import { createTurnContext, type Services, type TurnContext } from './context.js';
 import { conversationIdFor, customerIdFor } from './conversation-id.js';
-import type { OutboxDispatcher } from './dispatcher.js';
+import type { OutboxDispatcher, Reply } from './dispatcher.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { validateActivity, type ActivityLimits } from './validate.js';
 
@@ -32,10 +32,8 @@ export interface TurnRunnerOptions {
   afterCommit?: (inboxId: string) => void;
 }
 
-export interface TurnResult extends TurnOutcome {
-  /** Settles when the replies have been handed to their channel (or scheduled for retry). */
-  delivered: Promise<void>;
-}
+/** A finished turn: its replies have been sent, or queued in the outbox for retry. */
+export type TurnResult = TurnOutcome;
 
 /**
  * Runs turns: accept into the inbox (dedupe), queue per conversation, run the pipeline on fresh state,
@@ -81,17 +79,20 @@ export class TurnRunner {
     return { inboxId: entry.id, duplicate: !accepted, turn };
   }
 
-  /** Finishes turns a crash interrupted: re-queues replies of committed turns and re-runs the others. */
+  /**
+   * Finishes turns a crash interrupted. A turn whose state was saved gets its replies (saved with the
+   * state) queued for sending; a turn that never saved is run again.
+   */
   async recover(): Promise<{ resent: number; rerun: number }> {
-    const { stores } = this.options;
+    const { stores, dispatcher, clock } = this.options;
     let resent = 0;
     let rerun = 0;
     for (const entry of await stores.inbox.unfinished()) {
       const conversation = await stores.conversations.get(entry.conversationId);
       if (conversation && conversation.lastInboxId === entry.id) {
-        const queued = await stores.outbox.enqueue(this.outboxEntries(conversation, entry, conversation.lastReplies));
-        await stores.inbox.finish(entry, 'done');
-        void this.options.dispatcher.deliver(queued.filter((e) => e.status === 'pending'));
+        // Sending may have happened before the crash: at-least-once, with a stable idempotency key per reply.
+        await dispatcher.queue(this.replies(conversation, entry), clock.now());
+        await stores.inbox.finish(entry, 'done', conversation.lastReplies);
         resent++;
       } else {
         void this.queue.run(entry.conversationId, () => this.process(entry)).catch((error: unknown) => {
@@ -115,28 +116,32 @@ export class TurnRunner {
 
   private async duplicateOutcome(entry: InboxEntry): Promise<TurnResult> {
     const { stores, defaultLocale } = this.options;
-    const [conversation, replies] = await Promise.all([stores.conversations.get(entry.conversationId), stores.outbox.byTurn(entry.id)]);
+    const [conversation, original] = await Promise.all([stores.conversations.get(entry.conversationId), stores.inbox.get(entry.id)]);
     return {
       conversationId: entry.conversationId,
       inboxId: entry.id,
       locale: conversation?.locale ?? defaultLocale,
       duplicate: true,
-      replies: replies.map((reply) => reply.message),
-      delivered: Promise.resolve(),
+      replies: original?.replies ?? [],
     };
   }
 
+  /**
+   * One turn: load fresh state, run the pipeline, save with expectedVersion (a conflict re-runs the
+   * turn), send the replies (failures go to the outbox), then log the turn in the inbox entry.
+   */
   private async process(entry: InboxEntry): Promise<TurnResult> {
     const { stores, logger, dispatcher } = this.options;
     let lastConflict: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const turnId = this.options.ids('turn');
-      const log = logger.child({ turnId, conversationId: entry.conversationId, inboxId: entry.id, attempt });
+      // pino serializes a child's bindings up front: skip that work when nothing would be logged.
+      const log = logger.isLevelEnabled('fatal') ? logger.child({ turnId, conversationId: entry.conversationId, inboxId: entry.id, attempt }) : logger;
       const { conversation, expectedVersion } = await this.loadConversation(entry);
       const customer = await this.loadCustomer(entry.activity, conversation);
       const ctx = this.context(entry, conversation, customer, turnId, attempt, log);
       const started = process.hrtime.bigint();
-      await this.runPipeline(ctx, entry, expectedVersion);
+      await this.runPipeline(ctx, entry);
       let saved: ConversationRecord;
       try {
         saved = await this.commit(ctx.conversation, ctx.replies, ctx.locale, entry, expectedVersion);
@@ -147,24 +152,23 @@ export class TurnRunner {
         continue;
       }
       this.options.afterCommit?.(entry.id);
-      const queued = await stores.outbox.enqueue(this.outboxEntries(saved, entry, saved.lastReplies));
-      await stores.inbox.finish(entry, 'done');
-      log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, replies: queued.length, locale: saved.locale }, 'turn done');
+      await dispatcher.sendTurn(this.replies(saved, entry));
+      await stores.inbox.finish(entry, 'done', saved.lastReplies);
+      if (log.isLevelEnabled('info')) log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, replies: saved.lastReplies.length, locale: saved.locale }, 'turn done');
       return {
         conversationId: saved.id,
         inboxId: entry.id,
         locale: saved.locale ?? this.options.defaultLocale,
         duplicate: false,
         replies: saved.lastReplies,
-        delivered: dispatcher.deliver(queued),
       };
     }
-    await stores.inbox.finish(entry, 'failed', describeError(lastConflict)).catch(() => undefined);
+    await stores.inbox.finish(entry, 'failed', [], describeError(lastConflict)).catch(() => undefined);
     throw new MeridianError('turn_failed', `the conversation kept changing; gave up after ${this.maxAttempts} attempts`, { cause: lastConflict, status: 503 });
   }
 
   /** Runs the pipeline; on an error the state changes of the turn are dropped and the customer gets an apology. */
-  private async runPipeline(ctx: TurnContext, entry: InboxEntry, expectedVersion: number): Promise<void> {
+  private async runPipeline(ctx: TurnContext, entry: InboxEntry): Promise<void> {
     try {
       await this.options.pipeline(ctx);
     } catch (error) {
@@ -215,7 +219,6 @@ export class TurnRunner {
         locale: null,
         localeSource: null,
         dialogs: [],
-        lastChoices: [],
         lastInboxId: null,
         lastReplies: [],
         turnCount: 0,
@@ -259,13 +262,11 @@ export class TurnRunner {
     entry: InboxEntry,
     expectedVersion: number,
   ): Promise<ConversationRecord> {
-    const lastWithButtons = [...replies].reverse().find((reply) => reply.buttons && reply.buttons.length > 0);
     const next: ConversationRecord = {
       ...conversation,
       locale: conversation.locale ?? locale,
       lastInboxId: entry.id,
       lastReplies: replies,
-      lastChoices: lastWithButtons?.buttons ?? [],
       turnCount: conversation.turnCount + 1,
       updatedAt: new Date(this.options.clock.now()).toISOString(),
     };
@@ -273,9 +274,10 @@ export class TurnRunner {
     return expectedVersion === 0 ? conversations.create(next) : conversations.save(next, expectedVersion);
   }
 
-  private outboxEntries(conversation: ConversationRecord, entry: InboxEntry, replies: readonly OutboundMessage[]): Omit<OutboxEntry, 'version'>[] {
+  /** The turn's replies as outbox entries; ids are stable per turn so a retry or recovery never duplicates them. */
+  private replies(conversation: ConversationRecord, entry: InboxEntry): Reply[] {
     const now = this.options.clock.now();
-    return replies.map((message, seq) => ({
+    return conversation.lastReplies.map((message, seq) => ({
       id: `${entry.id}#${String(seq).padStart(2, '0')}`,
       conversationId: conversation.id,
       inboxId: entry.id,

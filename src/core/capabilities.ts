@@ -71,6 +71,7 @@ function appendChoiceList(text: string, buttons: Button[], voice: boolean): stri
 }
 
 function stripMarkdown(text: string): string {
+  if (!/[*_[]/.test(text)) return text;
   return text.replace(/\*\*(.+?)\*\*/g, '$1').replace(/__(.+?)__/g, '$1').replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)');
 }
 

@@ -24,8 +24,11 @@ export class ManualClock implements Clock {
 /** Random ids, injected so tests can make them predictable. */
 export type IdGenerator = (prefix: string) => string;
 
-// Ids are time-ordered (base36 milliseconds) then random, so they sort by creation in stores and logs.
-export const randomId: IdGenerator = (prefix) => `${prefix}_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+// Ids are time-ordered (base36 milliseconds), then a per-process random part and a counter: unique across
+// processes without paying for fresh random bytes on every turn (that showed up at 8% of a turn's time).
+const processPart = randomBytes(6).toString('hex');
+let idCounter = 0;
+export const randomId: IdGenerator = (prefix) => `${prefix}_${Date.now().toString(36)}${processPart}${(idCounter++ % 0x100000).toString(36).padStart(4, '0')}`;
 
 export function sequentialIds(): IdGenerator {
   let n = 0;

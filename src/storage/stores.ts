@@ -1,5 +1,6 @@
 import { DuplicateKeyError } from '../core/errors.js';
 import type { Collection, StorageBackend } from './collection.js';
+import type { OutboundMessage } from '../core/activity.js';
 import type { ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from './records.js';
 
 /** Conversation documents; every save names the version it read. */
@@ -52,8 +53,9 @@ export class InboxStore {
   get(id: string): Promise<InboxEntry | undefined> {
     return this.collection.get(id);
   }
-  async finish(entry: InboxEntry, status: 'done' | 'failed', error?: string): Promise<InboxEntry> {
-    const next: InboxEntry = { ...entry, status };
+  /** Records the end of a turn: its replies (the turn log that history and redeliveries read) or its error. */
+  async finish(entry: InboxEntry, status: 'done' | 'failed', replies: OutboundMessage[], error?: string): Promise<InboxEntry> {
+    const next: InboxEntry = { ...entry, status, replies };
     if (error !== undefined) next.error = error;
     return this.collection.update(next, entry.version);
   }
@@ -65,7 +67,7 @@ export class InboxStore {
   }
 }
 
-/** Replies waiting to be sent: written once a turn commits, retried until delivered. */
+/** Replies that could not be sent straight away, retried from here until delivered or given up. */
 export class OutboxStore {
   constructor(readonly collection: Collection<OutboxEntry>) {}
   /**
@@ -88,11 +90,19 @@ export class OutboxStore {
   byTurn(inboxId: string): Promise<OutboxEntry[]> {
     return this.collection.find({ inboxId }, { orderBy: 'seq' });
   }
+  /** Pending replies whose retry time has come, oldest first (ids order a turn's replies). */
   due(now: number, limit: number): Promise<OutboxEntry[]> {
-    return this.collection.find({ status: 'pending', nextAttemptAt: { lte: now } }, { orderBy: 'nextAttemptAt', limit });
+    return this.collection.find({ status: 'pending', nextAttemptAt: { lte: now } }, { orderBy: 'createdAt', limit });
   }
-  recent(conversationId: string, limit: number): Promise<OutboxEntry[]> {
-    return this.collection.find({ conversationId }, { orderBy: 'createdAt', descending: true, limit });
+  pending(limit: number): Promise<OutboxEntry[]> {
+    return this.collection.find({ status: 'pending' }, { orderBy: 'createdAt', limit });
+  }
+  async oldestPending(conversationId: string): Promise<OutboxEntry | undefined> {
+    const [oldest] = await this.collection.find({ conversationId, status: 'pending' }, { orderBy: 'createdAt', limit: 1 });
+    return oldest;
+  }
+  pendingCount(conversationId: string): Promise<number> {
+    return this.collection.count({ conversationId, status: 'pending' });
   }
   save(entry: OutboxEntry, expectedVersion: number): Promise<OutboxEntry> {
     return this.collection.update(entry, expectedVersion);

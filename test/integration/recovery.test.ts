@@ -86,10 +86,13 @@ describe('outbox retries', () => {
     const adapter = capturingAdapter(2);
     const { bot, clock } = testBot({ adapters: [adapter], outbox: { baseDelayMs: 1000 } });
     const result = await bot.receive(sms('hello', 'SM-retry'));
-    await result.delivered;
     expect(adapter.sent).toHaveLength(0);
     const [entry] = await bot.stores.outbox.byTurn(result.inboxId);
     expect(entry).toMatchObject({ status: 'pending', attempts: 1, lastError: 'carrier unavailable (1)' });
+    // A later turn of the same conversation waits behind the failed reply instead of overtaking it.
+    const later = await bot.receive(sms('still there?', 'SM-retry-2'));
+    expect(adapter.attempts).toBe(1);
+    expect(await bot.stores.outbox.byTurn(later.inboxId)).toHaveLength(1);
     await bot.flushOutbox();
     expect(adapter.attempts).toBe(1);
     clock.advance(1500);
@@ -97,7 +100,7 @@ describe('outbox retries', () => {
     expect(adapter.attempts).toBe(2);
     clock.advance(5000);
     await bot.flushOutbox();
-    expect(adapter.sent).toHaveLength(1);
+    expect(adapter.sent.map((d) => d.idempotencyKey)).toEqual([`${result.inboxId}#00`, `${later.inboxId}#00`]);
     expect((await bot.stores.outbox.byTurn(result.inboxId))[0]).toMatchObject({ status: 'sent', attempts: 3 });
   });
 
@@ -105,7 +108,6 @@ describe('outbox retries', () => {
     const adapter = capturingAdapter(99);
     const { bot, clock } = testBot({ adapters: [adapter], outbox: { maxAttempts: 2, baseDelayMs: 10 } });
     const result = await bot.receive(sms('hello', 'SM-dead'));
-    await result.delivered;
     clock.advance(1000);
     await bot.flushOutbox();
     expect((await bot.stores.outbox.byTurn(result.inboxId))[0]).toMatchObject({ status: 'dead', attempts: 2 });
