@@ -2,9 +2,13 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/test', '<rootDir>/dialogs', '<rootDir>/adapters'],
+  roots: ['<rootDir>/test', '<rootDir>/dialogs', '<rootDir>/adapters', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/(?!.*\\.json\\.js$).*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/(?!.*\\.json\\.js$).*)\\.js$': '$1',
+    // The examples import the package by name, as a shop's own repository would.
+    '^meridian-bot$': '<rootDir>/src/index.ts',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testTimeout: 20000,
   maxWorkers: 2,

@@ -2,7 +2,7 @@
  * A server under load, run in its own process so the load generator does not share its core:
  * `meridian` = the emulator endpoint over the embedded (SQLite) store; `express` = a plain hello route.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ async function meridianApp() {
     disable: ['aiDisclosure'],
   });
   const app = createHttpApp({ bot, logger: silentLogger(), bodyLimit: '1mb', emulator: { token: undefined }, publicUrl: undefined, isReady: () => true });
-  return { app, start: (server: import('node:http').Server) => bot.start(server) };
+  return { app, start: (server: Server) => bot.start(server) };
 }
 
 function expressApp() {

@@ -22,3 +22,5 @@ export { MemoryBackend } from './storage/memory-backend.js';
 export { EmbeddedBackend, type EmbeddedBackendOptions } from './storage/embedded-backend.js';
 export { createStores, type Stores, ConversationsStore, CustomersStore, InboxStore, OutboxStore, EventsStore } from './storage/stores.js';
 export type { ConversationRecord, CustomerRecord, InboxEntry, OutboxEntry, DialogState, EventRecord } from './storage/records.js';
+export { createHttpApp, type HttpAppOptions } from './http/app.js';
+export type { EmulatorOptions } from './http/emulator.js';

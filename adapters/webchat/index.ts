@@ -392,11 +392,9 @@ class WebchatChannel implements WebchatAdapter {
     this.push(sessionId, { type: 'message', id: `webchat:${activity.id}`, direction: 'in', text, at: Date.now() }, client);
     this.typing(sessionId, +1);
     try {
-      const outcome = await host.receive(activity);
-      // Bot.receive resolves once the turn is saved; its replies are still on their way through send().
-      // Waiting for them keeps "typing" on until the last reply is out.
-      const delivered = (outcome as { delivered?: unknown }).delivered;
-      if (delivered instanceof Promise) await delivered.catch(() => undefined);
+      // Resolves after the turn's replies went through send() (a failed send is left to the outbox),
+      // so "typing" goes off after the last reply.
+      await host.receive(activity);
     } catch (error) {
       if (error instanceof MeridianError) {
         this.sendTo(client, { type: 'error', code: error.code, message: error.message, clientMessageId });

@@ -30,6 +30,7 @@ export function validateActivity(activity: InboundActivity, limits: ActivityLimi
       { status: 413, details: { length: activity.text.length, max: limits.maxTextLength } },
     );
   }
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   if (activity.text.includes('\uFFFD') || /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(activity.text)) {
     throw new MeridianError('invalid_activity', 'the message text contains invalid or control characters', { status: 400 });
   }

@@ -251,7 +251,7 @@ describe('webchat adapter: protocol', () => {
       adapter.send({ idempotencyKey: 'k1', conversationId: 'cv', channel: 'webchat', address, locale: 'en', messages: [{ text: 'nobody listens' }], attempt: 1 }),
     ).resolves.toBeUndefined();
 
-    const result = await bot.receive({
+    await bot.receive({
       id: 'offline-1',
       channel: 'webchat',
       address,
@@ -261,7 +261,6 @@ describe('webchat adapter: protocol', () => {
       timestamp: new Date().toISOString(),
       transport: 'webchat',
     });
-    await (result as { delivered?: Promise<void> }).delivered;
     const client = await connect();
     const ready = await client.hello({ sessionId });
     expect(ready.history.map((item) => item.direction)).toEqual(['in', 'out']);
