@@ -177,3 +177,27 @@ describe('HTTP: webhooks', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'invalid_request' } });
   });
 });
+
+describe('graceful shutdown', () => {
+  it('finishes a turn under way before closing, and refuses new messages meanwhile', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const meridian = await startTestServer();
+    meridian.bot.use(async (ctx, next) => {
+      if (ctx.text === 'slow') await gate;
+      await next();
+    });
+    const url = `${meridian.url}/api/emulator/messages`;
+    const slow = postJson(url, { channel: 'sms', from: '+15550001234', text: 'slow' });
+    for (let i = 0; i < 100 && meridian.bot.activeTurns === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(meridian.bot.activeTurns).toBe(1);
+    const stopping = meridian.stop();
+    const refused = await meridian.bot.receive({ id: 'late', channel: 'sms', address: 'sms:+15550009876', conversationKey: 'sms:+15550009876', text: 'hi', attachments: [], timestamp: '', transport: 'emulator' }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'shutting_down' });
+    release();
+    const answer = await slow;
+    expect(answer.status).toBe(200);
+    expect((answer.json['replies'] as unknown[]).length).toBeGreaterThan(0);
+    await stopping;
+  });
+});

@@ -1,7 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { emulatorEnabled, loadConfig, redactedConfig } from '../../config/loader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meridian-config-'));
@@ -79,5 +80,13 @@ describe('config loading', () => {
 
   it('says which file cannot be read', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).toThrow(/cannot read config file .*missing.yaml/);
+  });
+});
+
+describe('example configs', () => {
+  const examples = join(dirname(fileURLToPath(import.meta.url)), '../../config/examples');
+  it.each(readdirSync(examples))('%s is valid (with its secrets from the environment)', (name) => {
+    const { config } = loadConfig({ file: join(examples, name), env: { MERIDIAN_MONGODB_URI: 'mongodb://db.internal:27017' } });
+    expect(config.locales.supported).toContain(config.locales.default);
   });
 });
