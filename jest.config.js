@@ -10,6 +10,7 @@ export default {
     '^meridian-bot$': '<rootDir>/src/index.ts',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
   testTimeout: 20000,
   maxWorkers: 2,
 };

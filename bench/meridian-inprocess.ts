@@ -1,6 +1,8 @@
 /** (a) Meridian's core in process with the memory store: the same conversation as the botbuilder baseline. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBot, loadCatalogs, type Bot, type InboundActivity } from '../src/index.js';
+import { createBot, createStores, EmbeddedBackend, loadCatalogs, type Bot, type InboundActivity, type Stores } from '../src/index.js';
 import { packageRoot } from '../src/package-root.js';
 import { conversationScript, expectedReplies } from './order-fixture.js';
 import { LatencyRecorder, measureHeapPerItem } from './measure.js';
@@ -11,15 +13,18 @@ export interface InProcessResult {
   turnsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Heap per idle conversation with the memory store (state, customer and turn log all in the heap). */
   bytesPerConversation: number;
+  /** Heap per idle conversation with the embedded SQLite store, as `npm start` runs (state on disk). */
+  embeddedHeapBytesPerConversation: number;
 }
 
 const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
 
-export function benchBot(): Bot {
+export function benchBot(stores?: Stores): Bot {
   // The greeting already says it is an AI assistant (as the baseline's does), so the built-in
   // disclosure would only duplicate it; everything else in the default pipeline stays on.
-  return createBot({ dialogs: [orderLookupDialog], catalogs, disable: ['aiDisclosure'] });
+  return createBot({ dialogs: [orderLookupDialog], catalogs, disable: ['aiDisclosure'], ...(stores ? { stores } : {}) });
 }
 
 let messageSeq = 0;
@@ -64,22 +69,31 @@ export async function runMeridianInProcess(opts: { conversations: number; memory
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const summary = recorder.summary();
 
-  // Memory: conversations left idle after turn 2 (waiting for the e-mail), in a fresh bot.
-  const memoryBot = benchBot();
-  const heap = await measureHeapPerItem(opts.memoryConversations, async (i) => {
-    const script = conversationScript(i);
-    await turn(memoryBot, i, script[0]);
-    await turn(memoryBot, i, script[1]);
-    return i;
-  });
-  const idle = await memoryBot.stores.conversations.collection.count({});
-  if (idle !== opts.memoryConversations) throw new Error(`expected ${opts.memoryConversations} idle conversations, found ${idle}`);
-  void heap.keep;
   return {
     turns: summary.count,
     turnsPerSec: summary.count / seconds,
     p50Ms: summary.p50Ms,
     p99Ms: summary.p99Ms,
-    bytesPerConversation: heap.bytesPerItem,
+    bytesPerConversation: await idleHeap(benchBot(), opts.memoryConversations),
+    embeddedHeapBytesPerConversation: await idleHeap(
+      benchBot(createStores(new EmbeddedBackend({ file: join(mkdtempSync(join(tmpdir(), 'meridian-bench-')), 'bench.db') }))),
+      opts.memoryConversations,
+    ),
   };
+}
+
+/** Heap per conversation left idle after turn 2 (waiting for the e-mail), in a fresh bot. */
+async function idleHeap(bot: Bot, conversations: number): Promise<number> {
+  // Warm the code paths first so compiled code is not charged to the conversations.
+  for (let i = 0; i < 50; i++) await turn(bot, 9_000_000 + i, 'hi');
+  const heap = await measureHeapPerItem(conversations, async (i) => {
+    const script = conversationScript(i);
+    await turn(bot, i, script[0]);
+    await turn(bot, i, script[1]);
+    return i;
+  });
+  const idle = await bot.stores.conversations.collection.count({});
+  if (idle !== conversations + 50) throw new Error(`expected ${conversations} idle conversations, found ${idle - 50}`);
+  await bot.stop();
+  return heap.bytesPerItem;
 }

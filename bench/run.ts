@@ -12,7 +12,7 @@ const conversations = Number(process.env['BENCH_CONVERSATIONS'] ?? 10_000);
 const memoryConversations = Number(process.env['BENCH_MEMORY_CONVERSATIONS'] ?? 2_000);
 const httpSeconds = Number(process.env['BENCH_HTTP_SECONDS'] ?? 5);
 const connections = 10;
-const warmupConversations = 2_000;
+const warmupConversations = Number(process.env['BENCH_WARMUP_CONVERSATIONS'] ?? 2_000);
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -41,6 +41,7 @@ const result = {
   botbuilderP99Ms: Number(botbuilder.p99Ms.toFixed(4)),
   meridianBytesPerConversation: Math.round(meridian.bytesPerConversation),
   botbuilderBytesPerConversation: Math.round(botbuilder.bytesPerConversation),
+  meridianEmbeddedHeapBytesPerConversation: Math.round(meridian.embeddedHeapBytesPerConversation),
   httpTurnsPerSec: Math.round(http.perSec),
   expressHelloPerSec: Math.round(hello.perSec),
   httpRatio: Number((http.perSec / hello.perSec).toFixed(2)),
@@ -51,6 +52,7 @@ const rows: [string, string, string][] = [
   ['in-process turns/s', String(result.meridianTurnsPerSec), String(result.botbuilderTurnsPerSec)],
   ['p50 / p99 ms per turn', `${result.meridianP50Ms} / ${result.meridianP99Ms}`, `${botbuilder.p50Ms.toFixed(4)} / ${result.botbuilderP99Ms}`],
   ['heap bytes per idle conversation', String(result.meridianBytesPerConversation), String(result.botbuilderBytesPerConversation)],
+  ['  same, Meridian on embedded SQLite', String(result.meridianEmbeddedHeapBytesPerConversation), '-'],
 ];
 console.log('\n                                   Meridian        botbuilder');
 for (const [label, a, b] of rows) console.log(`${label.padEnd(35)}${a.padEnd(16)}${b}`);

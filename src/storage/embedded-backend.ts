@@ -45,6 +45,8 @@ export class EmbeddedBackend implements StorageBackend {
     try {
       mkdirSync(dirname(file), { recursive: true });
       this.db = new Database(file, { fileMustExist: false });
+      // Small documents: 2 KiB pages halve the bytes each commit appends to the WAL (measured: ~10% more turns/s).
+      if (!existed) this.db.pragma('page_size = 2048');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       this.db.pragma('busy_timeout = 5000');
@@ -149,7 +151,9 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
   private readonly fields: readonly string[];
   private readonly getStatement: Statement;
   private readonly insertStatement: Statement;
-  private readonly updateStatement: Statement;
+  private readonly currentFieldsStatement: Statement;
+  /** UPDATE statements by the set of index columns they change (a bit mask). */
+  private readonly updateStatements = new Map<number, Statement>();
   private readonly deleteStatement: Statement;
   private readonly deleteAtVersionStatement: Statement;
   private readonly queryCache = new Map<string, Statement>();
@@ -173,14 +177,14 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
     for (const field of spec.unique ?? []) {
       db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS "${spec.name}_${field}_unique" ON ${table} (${column(field)})`);
     }
+    // Update statements are chosen by a bit mask of changed columns.
+    if (this.fields.length > 30) throw new Error(`${spec.name}: at most 30 indexed fields`);
     const cols = this.fields.map(column);
     this.getStatement = db.prepare(`SELECT doc, version FROM ${table} WHERE id = ?`);
     this.insertStatement = db.prepare(
       `INSERT INTO ${table} (id, version, doc${cols.map((c) => `, ${c}`).join('')}) VALUES (?, 1, ?${cols.map(() => ', ?').join('')})`,
     );
-    this.updateStatement = db.prepare(
-      `UPDATE ${table} SET version = version + 1, doc = ?${cols.map((c) => `, ${c} = ?`).join('')} WHERE id = ? AND version = ?`,
-    );
+    this.currentFieldsStatement = db.prepare(`SELECT version${cols.map((c) => `, ${c}`).join('')} FROM ${table} WHERE id = ?`).raw(true);
     this.deleteStatement = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
     this.deleteAtVersionStatement = db.prepare(`DELETE FROM ${table} WHERE id = ? AND version = ?`);
   }
@@ -206,14 +210,26 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
   update(doc: T, expectedVersion: number): Promise<T> {
     const stored = { ...doc, version: expectedVersion + 1 } as T;
     return this.commits.write(() => {
-      let changes: number;
+      // Assigning an indexed column rewrites its index entry even when the value is unchanged, which
+      // doubled the WAL written per turn: read the current values and assign only what changed.
+      const current = this.currentFieldsStatement.get(doc.id) as (string | number | null)[] | undefined;
+      if (!current || current[0] !== expectedVersion) throw new VersionConflictError(this.name, doc.id, expectedVersion);
+      const values = this.fieldValues(stored);
+      let mask = 0;
+      const changed: (string | number | null)[] = [];
+      values.forEach((value, i) => {
+        if (value !== current[i + 1]) {
+          mask |= 1 << i;
+          changed.push(value);
+        }
+      });
       try {
-        changes = this.updateStatement.run(JSON.stringify(stored), ...this.fieldValues(stored), doc.id, expectedVersion).changes;
+        const result = this.updateStatement(mask).run(JSON.stringify(stored), ...changed, doc.id, expectedVersion);
+        if (result.changes !== 1) throw new VersionConflictError(this.name, doc.id, expectedVersion);
       } catch (cause) {
         if (isConstraintError(cause)) throw new DuplicateKeyError(this.name, doc.id, { cause });
         throw cause;
       }
-      if (changes !== 1) throw new VersionConflictError(this.name, doc.id, expectedVersion);
       return stored;
     });
   }
@@ -248,6 +264,16 @@ class EmbeddedCollection<T extends StoredDocument> implements Collection<T> {
     const { where, params } = this.where(filter);
     const statement = this.statement(`DELETE FROM "${this.name}"${where}`);
     return this.commits.write(() => statement.run(...params).changes);
+  }
+
+  private updateStatement(mask: number): Statement {
+    let statement = this.updateStatements.get(mask);
+    if (!statement) {
+      const assignments = this.fields.filter((_, i) => mask & (1 << i)).map((field) => `, ${column(field)} = ?`);
+      statement = this.db.prepare(`UPDATE "${this.name}" SET version = version + 1, doc = ?${assignments.join('')} WHERE id = ? AND version = ?`);
+      this.updateStatements.set(mask, statement);
+    }
+    return statement;
   }
 
   private parse(row: RowShape): T {

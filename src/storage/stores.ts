@@ -16,7 +16,7 @@ export class ConversationsStore {
     return this.collection.update(record, expectedVersion);
   }
   listByCustomer(customerId: string): Promise<ConversationRecord[]> {
-    return this.collection.find({ customerId }, { orderBy: 'updatedAt' });
+    return this.collection.find({ customerId });
   }
 }
 
@@ -136,7 +136,7 @@ export function createStores(backend: StorageBackend): Stores {
   return {
     backend,
     conversations: new ConversationsStore(
-      backend.collection<ConversationRecord>({ name: 'conversations', indexes: ['customerId', 'updatedAt'] }),
+      backend.collection<ConversationRecord>({ name: 'conversations', indexes: ['customerId'] }),
     ),
     customers: new CustomersStore(backend.collection<CustomerRecord>({ name: 'customers', indexes: [], unique: ['primaryAddress'] })),
     inbox: new InboxStore(backend.collection<InboxEntry>({ name: 'inbox', indexes: ['status', 'conversationId', 'receivedAt'] })),
