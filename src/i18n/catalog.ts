@@ -7,21 +7,37 @@ export type Catalogs = ReadonlyMap<string, Catalog>;
 export type Vars = Readonly<Record<string, string | number>>;
 export type Translate = (key: string, vars?: Vars) => string;
 
-/** Reads locales/<lang>/messages.json for every language folder; a broken file names itself. */
+/**
+ * Reads every locales/<lang>/*.json (messages.json, and one file per area such as dialogs.json) into
+ * one flat catalog per language. A broken file names itself; a key defined twice is an error.
+ * Subfolders (locales/<lang>/nlu/) hold training data, not messages.
+ */
 export function loadCatalogs(localesDir: string): Map<string, Catalog> {
   const catalogs = new Map<string, Catalog>();
   if (!existsSync(localesDir)) return catalogs;
   for (const lang of readdirSync(localesDir, { withFileTypes: true })) {
     if (!lang.isDirectory()) continue;
-    const file = join(localesDir, lang.name, 'messages.json');
-    if (!existsSync(file)) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (cause) {
-      throw new MeridianError('config_invalid', `${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    const merged: Record<string, string> = {};
+    const origin = new Map<string, string>();
+    const files = readdirSync(join(localesDir, lang.name), { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+      .map((entry) => join(localesDir, lang.name, entry.name))
+      .sort();
+    for (const file of files) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (cause) {
+        throw new MeridianError('config_invalid', `${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+      }
+      for (const [key, value] of Object.entries(flatten(parsed, file))) {
+        const first = origin.get(key);
+        if (first !== undefined) throw new MeridianError('config_invalid', `message key "${key}" is defined in both ${first} and ${file}`);
+        origin.set(key, file);
+        merged[key] = value;
+      }
     }
-    catalogs.set(lang.name, flatten(parsed, file));
+    if (files.length > 0) catalogs.set(lang.name, merged);
   }
   return catalogs;
 }
