@@ -11,6 +11,7 @@ import type { Services, TurnContext } from './conversation/context.js';
 import { OutboxDispatcher } from './conversation/dispatcher.js';
 import { TurnRunner, type ErrorHandler, type TurnResult } from './conversation/turn-runner.js';
 import { DEFAULT_LIMITS } from './conversation/validate.js';
+import { normalize } from './dialog/parsers.js';
 import { dialogRuntime } from './dialog/runtime.js';
 import type { Dialog } from './dialog/types.js';
 import { createTranslator, type Catalogs, type Translate } from './i18n/catalog.js';
@@ -87,7 +88,11 @@ export class Bot {
     if (!disabled.has('choices')) builtIn.push(choiceMiddleware);
     if (!disabled.has('aiDisclosure')) builtIn.push(aiDisclosureMiddleware);
     if (!disabled.has('humanRequest')) builtIn.push(humanRequestMiddleware(options.catalogs));
-    const dialogs = dialogRuntime({ dialogs: options.dialogs, fallback: options.fallbackDialog ?? (options.dialogs[0] as Dialog).id });
+    const dialogs = dialogRuntime({
+      dialogs: options.dialogs,
+      fallback: options.fallbackDialog ?? (options.dialogs[0] as Dialog).id,
+      controlWords: { cancel: keywordSet(options.catalogs, 'keywords.cancel'), restart: keywordSet(options.catalogs, 'keywords.restart') },
+    });
     // Custom middleware is composed lazily (and again after each use()) so use() works after construction.
     const customStage: Middleware<TurnContext> = (ctx, next) => {
       if (this.custom.length === 0) return next();
@@ -241,6 +246,13 @@ export class Bot {
     }
     return this.channelList;
   }
+}
+
+/** The words for a keyword key across every catalog, normalized: customers mix languages. */
+function keywordSet(catalogs: Catalogs, key: string): Set<string> {
+  const words = new Set<string>();
+  for (const catalog of catalogs.values()) for (const word of (catalog[key] ?? '').split('|')) if (word.trim()) words.add(normalize(word));
+  return words;
 }
 
 export function createBot(options: BotOptions): Bot {

@@ -2,6 +2,7 @@ import type { Button, InboundActivity, OutboundMessage } from '../core/activity.
 import type { Clock } from '../core/runtime.js';
 import type { Logger } from '../core/logger.js';
 import type { Translate, Vars } from '../i18n/catalog.js';
+import type { NluResult } from '../nlu/types.js';
 import type { ConversationRecord, CustomerRecord } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
 
@@ -27,6 +28,8 @@ export interface TurnContext {
   customer: CustomerRecord;
   /** The language of this turn's replies. */
   locale: string;
+  /** What the NLU middleware understood of the message (absent when no NLU is configured). */
+  nlu?: NluResult;
   /** Replaced whenever `locale` changes through setLocale. */
   t: Translate;
   setLocale(locale: string): void;
