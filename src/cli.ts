@@ -7,7 +7,11 @@ import { renderForCapabilities } from './core/capabilities.js';
 import { describeError, isMeridianError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { emulatorActivity } from './http/emulator.js';
-import { createDefaultBot, resolveConfig, startMeridian, type StartOptions } from './main.js';
+import { join, relative } from 'node:path';
+import { findTranscripts } from './dialog/find-transcripts.js';
+import { formatResults, loadTranscripts, runTranscript, type TranscriptResult } from './dialog/transcripts.js';
+import { createDefaultBot, resolveConfig, startMeridian, transcriptBotFactory, type StartOptions } from './main.js';
+import { packageRoot } from './package-root.js';
 import type { Bot } from './bot.js';
 
 const program = new Command()
@@ -104,6 +108,22 @@ program
       rl.close();
       await bot.stop();
     }
+  });
+
+const dialogs = program.command('dialogs').description('work with dialogs');
+dialogs
+  .command('test')
+  .description('run transcript tests (YAML) against the default bot; default: every dialogs/**/*.transcript.yaml')
+  .argument('[files...]', 'transcript files')
+  .action(async (files: string[]) => {
+    const chosen = files.length > 0 ? files : findTranscripts(join(packageRoot(), 'dialogs'));
+    const factory = transcriptBotFactory(resolveConfig({ ...baseOptions(), logLevel: 'silent' }));
+    const results: TranscriptResult[] = [];
+    for (const file of chosen) {
+      for (const transcript of loadTranscripts(file)) results.push(await runTranscript(relative(process.cwd(), file), transcript, factory));
+    }
+    process.stdout.write(`${formatResults(results)}\n`);
+    if (results.some((result) => !result.passed)) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -10,12 +10,15 @@ import type { MeridianConfig } from '../config/schema.js';
 import { createWebchatAdapter } from '../adapters/webchat/index.js';
 import { greetingDialog } from '../dialogs/greeting/index.js';
 import { createBot, type Bot } from './bot.js';
-import { createLogger, type Logger } from './core/logger.js';
+import { createLogger, silentLogger, type Logger } from './core/logger.js';
+import { ManualClock, type Clock } from './core/runtime.js';
+import type { BotFactory } from './dialog/transcripts.js';
+import { MemoryBackend } from './storage/memory-backend.js';
 import { createHttpApp } from './http/app.js';
 import { loadCatalogs } from './i18n/catalog.js';
 import { packageRoot } from './package-root.js';
 import { openBackend } from './storage/open-backend.js';
-import { createStores } from './storage/stores.js';
+import { createStores, type Stores } from './storage/stores.js';
 
 export interface StartOptions {
   /** Environment to read settings from (defaults to process.env). */
@@ -52,10 +55,17 @@ export function resolveConfig(options: StartOptions = {}): MeridianConfig {
   return loadConfig({ env, ...(options.configFile ? { file: options.configFile } : {}) }).config;
 }
 
+export interface DefaultBotOverrides {
+  /** A clock (transcript tests and the CLI's --now). */
+  clock?: Clock;
+  /** Stores to use instead of opening the configured backend. */
+  stores?: Stores;
+}
+
 /** Builds the default bot (greeting dialog, web chat) over the configured store. */
-export async function createDefaultBot(config: MeridianConfig, logger: Logger): Promise<Bot> {
+export async function createDefaultBot(config: MeridianConfig, logger: Logger, overrides: DefaultBotOverrides = {}): Promise<Bot> {
   const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
-  const stores = createStores(await openBackend(config));
+  const stores = overrides.stores ?? createStores(await openBackend(config));
   const adapters = config.channels.webchat.enabled
     ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
     : [];
@@ -68,7 +78,16 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger): 
     locales: { supported: config.locales.supported, default: config.locales.default },
     maxTextLength: config.limits.maxTextLength,
     outbox: config.outbox,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
+}
+
+/** Transcript tests run against the default bot on a memory store with a fixed clock. */
+export function transcriptBotFactory(config: MeridianConfig): BotFactory {
+  return async (environment) => {
+    const clock = new ManualClock(environment.now ?? Date.UTC(2026, 10, 27, 10, 0, 0));
+    return createDefaultBot({ ...config, storage: { ...config.storage, backend: 'memory' } }, silentLogger(), { clock, stores: createStores(new MemoryBackend()) });
+  };
 }
 
 export async function startMeridian(options: StartOptions = {}): Promise<RunningMeridian> {
