@@ -14,6 +14,8 @@ import { DEFAULT_LIMITS } from './conversation/validate.js';
 import { normalize } from './dialog/parsers.js';
 import { dialogRuntime } from './dialog/runtime.js';
 import type { Dialog } from './dialog/types.js';
+import type { NluEngine } from './nlu/engine.js';
+import { nluMiddleware } from './nlu/middleware.js';
 import { createTranslator, type Catalogs, type Translate } from './i18n/catalog.js';
 import { scriptLanguageDetector, type LanguageDetector } from './i18n/locale.js';
 import { MemoryBackend } from './storage/memory-backend.js';
@@ -31,6 +33,8 @@ export interface BotOptions {
   adapters?: readonly ChannelAdapter[];
   locales?: { supported?: readonly string[]; default?: string };
   languageDetector?: LanguageDetector;
+  /** Understanding of messages (intents, entities, emotion, sensitive topics); dialogs read ctx.nlu. */
+  nlu?: NluEngine;
   services?: Services;
   logger?: Logger;
   clock?: Clock;
@@ -40,7 +44,7 @@ export interface BotOptions {
   /** Outbox retry policy. */
   outbox?: { maxAttempts?: number; baseDelayMs?: number; sweepIntervalMs?: number };
   /** Built-in middleware to leave out, by name, e.g. ['aiDisclosure'] (the disclosure is on by default for a reason). */
-  disable?: readonly ('aiDisclosure' | 'humanRequest' | 'choices' | 'language')[];
+  disable?: readonly ('aiDisclosure' | 'humanRequest' | 'choices' | 'language' | 'nlu')[];
   /** Fault injection for crash tests. */
   afterCommit?: (inboxId: string) => void;
 }
@@ -86,8 +90,10 @@ export class Bot {
       );
     }
     if (!disabled.has('choices')) builtIn.push(choiceMiddleware);
+    // The disclosure wraps everything after it, so even a first message answered early carries it.
     if (!disabled.has('aiDisclosure')) builtIn.push(aiDisclosureMiddleware);
     if (!disabled.has('humanRequest')) builtIn.push(humanRequestMiddleware(options.catalogs));
+    if (options.nlu && !disabled.has('nlu')) builtIn.push(nluMiddleware(options.nlu));
     const dialogs = dialogRuntime({
       dialogs: options.dialogs,
       fallback: options.fallbackDialog ?? (options.dialogs[0] as Dialog).id,
