@@ -1,7 +1,9 @@
 import type { Button } from '../core/activity.js';
 import type { Middleware } from '../core/compose.js';
 import type { Catalogs } from '../i18n/catalog.js';
-import { matchLocale, type LanguageDetector } from '../i18n/locale.js';
+import type { LanguageDetector } from '../i18n/locale.js';
+import { localeFromAddress, replyLocale } from '../nlu/language-hints.js';
+import type { LanguageResult } from '../nlu/types.js';
 import type { TurnContext } from './context.js';
 
 export interface LanguageOptions {
@@ -13,37 +15,79 @@ export interface LanguageOptions {
 }
 
 /**
- * Chooses the language of the turn. An explicit choice (a picker) wins; otherwise the conversation's
- * language sticks unless a confident detection says the customer switched; a new conversation takes
- * the detection, then the channel's hint, then the customer's profile, then the default.
+ * Chooses the language of the turn.
+ * - An explicit choice (a picker) wins and sticks.
+ * - A conversation keeps its language: only a reliable detection switches it (with confidence >=
+ *   switchConfidence), so "ok", "merci", "1", "A1043" or "👍" never do; a reliable regional variant of
+ *   the same language refines it ("zh" -> "zh-Hant", "pt" -> "pt-BR").
+ * - A new conversation takes a reliable detection, then the channel's hint (browser language), then the
+ *   customer's profile, then a plausible detection of a short turn ("hola", "merci"), then the phone
+ *   number's country, then the default. The words a customer writes say more than where their SIM
+ *   was issued, so a plausible guess ranks above the phone country.
+ * Regional variants survive even when only the base language is supported (zh-Hant with "zh"), so a
+ * zh-Hant catalog answers when one exists and the translator falls back to zh otherwise. A detector with
+ * `analyze()` (createLanguageDetector) is asked for reliability and variants; the turn's result is left
+ * in ctx.turnState under "languageResult" for later middleware.
  */
 export function languageMiddleware(options: LanguageOptions): Middleware<TurnContext> {
   const switchConfidence = options.switchConfidence ?? 0.9;
+  const plausibleConfidence = 0.6;
+  const detector: LanguageDetector & { analyze?: (text: string) => LanguageResult; ready?: () => Promise<void> } = options.detector;
+  const base = (locale: string) => locale.split('-')[0] ?? locale;
+  let modelUnavailable = false;
+
+  const detect = (text: string): LanguageResult | undefined => {
+    if (detector.analyze) {
+      const result = detector.analyze(text);
+      return result.confidence > 0 ? result : undefined;
+    }
+    const guess = detector.detect(text);
+    if (!guess) return undefined;
+    // A plain detector only gives a confidence: trust it as far as a switch would.
+    return { language: base(guess.language), locale: guess.language, confidence: guess.confidence, reliable: guess.confidence >= switchConfidence };
+  };
+
   return async (ctx, next) => {
     const { activity, conversation } = ctx;
-    const hinted = matchLocale(activity.localeHint, options.supported);
-    const guess = options.detector.detect(ctx.text);
-    const detected = guess ? matchLocale(guess.language, options.supported) : undefined;
-    if (activity.localeExplicit && hinted) {
-      conversation.locale = hinted;
-      conversation.localeSource = 'explicit';
-    } else if (conversation.locale) {
-      const sameLanguage = detected?.split('-')[0] === conversation.locale.split('-')[0];
-      if (detected && !sameLanguage && conversation.localeSource !== 'explicit' && (guess?.confidence ?? 0) >= switchConfidence) {
-        conversation.locale = detected;
-        conversation.localeSource = 'detected';
+    if (detector.ready && !modelUnavailable) {
+      try {
+        await detector.ready();
+      } catch (error) {
+        // Script rules and the word list still work; say so once instead of failing every turn.
+        modelUnavailable = true;
+        ctx.log.warn({ err: error }, 'language model unavailable; detecting by script and short words only');
       }
-    } else {
-      const profile = matchLocale(ctx.customer.locale, options.supported);
-      const [locale, source] = detected
-        ? [detected, 'detected' as const]
-        : hinted
-          ? [hinted, 'hint' as const]
-          : profile
-            ? [profile, 'profile' as const]
-            : [options.defaultLocale, 'default' as const];
+    }
+    const detection = detect(ctx.text);
+    if (detection) ctx.turnState.set('languageResult', detection);
+    const detected = detection ? replyLocale(detection.locale, options.supported) : undefined;
+    const hinted = replyLocale(activity.localeHint, options.supported);
+    const set = (locale: string, source: NonNullable<typeof conversation.localeSource>) => {
       conversation.locale = locale;
       conversation.localeSource = source;
+    };
+
+    if (activity.localeExplicit && hinted) {
+      set(hinted, 'explicit');
+    } else if (conversation.locale) {
+      const current = conversation.locale;
+      if (detected && detection?.reliable && conversation.localeSource !== 'explicit') {
+        if (base(detected) !== base(current)) {
+          if (detection.confidence >= switchConfidence) set(detected, 'detected');
+        } else if (detected !== current && detected !== base(detected)) {
+          set(detected, 'detected');
+        }
+      }
+    } else {
+      const profile = replyLocale(ctx.customer.locale, options.supported);
+      const phone = replyLocale(localeFromAddress(activity.address), options.supported);
+      const plausible = detected && detection && detection.confidence >= plausibleConfidence ? detected : undefined;
+      if (detected && detection?.reliable) set(detected, 'detected');
+      else if (hinted) set(hinted, 'hint');
+      else if (profile) set(profile, 'profile');
+      else if (plausible) set(plausible, 'detected');
+      else if (phone) set(phone, 'hint');
+      else set(options.defaultLocale, 'default');
     }
     if (conversation.locale !== ctx.locale) ctx.setLocale(conversation.locale ?? options.defaultLocale);
     await next();

@@ -73,17 +73,31 @@ function pluralCategory(locale: string, count: number): string {
   return rules.select(count);
 }
 
+export type Register = 'formal' | 'informal';
+
+export interface TranslatorOptions {
+  /**
+   * Tone of address. When set, `<key>#informal` (or `#formal`) wins over `<key>` in the same catalog, so
+   * a shop can speak "du"/"tu"/casual Japanese where its customers expect it. The plain keys are the
+   * formal default where the culture expects it (Sie, vous, polite Japanese).
+   */
+  register?: Register;
+}
+
 /**
  * A translate function for one locale. `{name}` placeholders are filled from vars; when vars.count is a
  * number, `key.<CLDR plural category>` is preferred over `key` (e.g. messages.one / messages.other).
+ * With a register, `key#informal` beats `key` within each catalog of the chain; a more specific locale
+ * still beats a register variant of a less specific one (zh-Hant's `key` over zh's `key#informal`).
  */
-export function createTranslator(catalogs: Catalogs, locale: string, defaultLocale = 'en'): Translate {
+export function createTranslator(catalogs: Catalogs, locale: string, defaultLocale = 'en', options: TranslatorOptions = {}): Translate {
   const chain = fallbackChain(locale, defaultLocale)
     .map((lang) => catalogs.get(lang))
     .filter((catalog): catalog is Catalog => catalog !== undefined);
+  const suffix = options.register ? `#${options.register}` : undefined;
   const lookup = (key: string): string | undefined => {
     for (const catalog of chain) {
-      const found = catalog[key];
+      const found = (suffix === undefined ? undefined : catalog[key + suffix]) ?? catalog[key];
       if (found !== undefined) return found;
     }
     return undefined;
