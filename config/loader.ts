@@ -31,6 +31,16 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: 'MERIDIAN_LOCALES', path: ['locales', 'supported'], kind: 'list' },
   { name: 'MERIDIAN_EMULATOR', path: ['emulator', 'enabled'], kind: 'boolean' },
   { name: 'MERIDIAN_EMULATOR_TOKEN', path: ['emulator', 'token'], kind: 'string', secret: true },
+  { name: 'MERIDIAN_SHOP_FILE', path: ['shop', 'file'], kind: 'string' },
+  { name: 'MERIDIAN_SHOP_URL', path: ['shop', 'url'], kind: 'string' },
+  { name: 'MERIDIAN_SHOP_TOKEN', path: ['shop', 'token'], kind: 'string', secret: true },
+  { name: 'MERIDIAN_TRANSLATION_PROVIDER', path: ['translation', 'provider'], kind: 'string' },
+  { name: 'MERIDIAN_DEEPL_API_KEY', path: ['translation', 'deepl', 'apiKey'], kind: 'string', secret: true },
+  { name: 'MERIDIAN_LIBRETRANSLATE_URL', path: ['translation', 'libretranslate', 'baseUrl'], kind: 'string' },
+  { name: 'MERIDIAN_LIBRETRANSLATE_API_KEY', path: ['translation', 'libretranslate', 'apiKey'], kind: 'string', secret: true },
+  { name: 'MERIDIAN_LLM_URL', path: ['translation', 'openaiCompatible', 'baseUrl'], kind: 'string' },
+  { name: 'MERIDIAN_LLM_MODEL', path: ['translation', 'openaiCompatible', 'model'], kind: 'string' },
+  { name: 'MERIDIAN_LLM_API_KEY', path: ['translation', 'openaiCompatible', 'apiKey'], kind: 'string', secret: true },
 ];
 
 export interface LoadConfigOptions {
@@ -161,8 +171,17 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 /** The config as it may be logged: secrets masked, credentials cut out of URIs. */
 export function redactedConfig(config: MeridianConfig): Record<string, unknown> {
+  const masked = (value: string | undefined) => (value ? '[set]' : undefined);
+  const { translation } = config;
   return {
     ...config,
+    shop: { ...config.shop, token: masked(config.shop.token) },
+    translation: {
+      ...translation,
+      deepl: { ...translation.deepl, apiKey: masked(translation.deepl.apiKey) },
+      libretranslate: { ...translation.libretranslate, apiKey: masked(translation.libretranslate.apiKey) },
+      openaiCompatible: { ...translation.openaiCompatible, apiKey: masked(translation.openaiCompatible.apiKey) },
+    },
     emulator: { ...config.emulator, token: config.emulator.token ? '[set]' : undefined },
     storage: { ...config.storage, mongodb: { ...config.storage.mongodb, uri: config.storage.mongodb.uri?.replace(/\/\/[^@/]*@/, '//[credentials]@') } },
   };

@@ -73,6 +73,43 @@ export const configSchema = z
       .strict()
       .default({ webchat: { enabled: true, path: '/webchat/ws' } }),
     log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({ level: 'info' }),
+    shop: z
+      .object({
+        /** The file-backed shop (default: the demo shop shipped with Meridian). */
+        file: z.string().min(1).optional(),
+        /** A shop back end implementing src/commerce/HTTP-SHOP.md; when set, the file is not used. */
+        url: z.url().optional(),
+        /** Secret: from MERIDIAN_SHOP_TOKEN or MERIDIAN_SHOP_TOKEN_FILE only. */
+        token: z.string().min(1).optional(),
+        timeoutMs: z.number().int().min(100).default(5000),
+      })
+      .strict()
+      .default({ timeoutMs: 5000 }),
+    translation: z
+      .object({
+        provider: z.enum(['none', 'deepl', 'libretranslate', 'openai-compatible']).default('none'),
+        /** Brand and product names never translated. */
+        glossary: z.array(z.string().min(1)).default([]),
+        cacheSize: z.number().int().min(0).default(1000),
+        timeoutMs: z.number().int().min(100).default(10_000),
+        fallback: z.enum(['original', 'throw']).default('original'),
+        deepl: z
+          .object({
+            apiKey: z.string().min(1).optional(),
+            baseUrl: z.url().optional(),
+            formality: z.enum(['default', 'more', 'less', 'prefer_more', 'prefer_less']).optional(),
+            glossaryId: z.string().optional(),
+          })
+          .strict()
+          .default({}),
+        libretranslate: z.object({ baseUrl: z.url().optional(), apiKey: z.string().min(1).optional() }).strict().default({}),
+        openaiCompatible: z
+          .object({ baseUrl: z.url().optional(), apiKey: z.string().min(1).optional(), model: z.string().min(1).optional(), temperature: z.number().min(0).max(2).optional() })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({ provider: 'none', glossary: [], cacheSize: 1000, timeoutMs: 10_000, fallback: 'original', deepl: {}, libretranslate: {}, openaiCompatible: {} }),
     limits: z.object({ maxTextLength: z.number().int().min(1).max(100_000).default(4000) }).strict().default({ maxTextLength: 4000 }),
     outbox: z
       .object({
@@ -89,4 +126,4 @@ export type MeridianConfig = z.infer<typeof configSchema>;
 export type MeridianConfigInput = z.input<typeof configSchema>;
 
 /** Settings that are secrets: never accepted from the config file, never logged. */
-export const SECRET_PATHS = ['emulator.token'] as const;
+export const SECRET_PATHS = ['emulator.token', 'shop.token', 'translation.deepl.apiKey', 'translation.libretranslate.apiKey', 'translation.openaiCompatible.apiKey'] as const;

@@ -24,3 +24,12 @@ export { createStores, type Stores, ConversationsStore, CustomersStore, InboxSto
 export type { ConversationRecord, CustomerRecord, InboxEntry, OutboxEntry, DialogState, EventRecord } from './storage/records.js';
 export { createHttpApp, type HttpAppOptions } from './http/app.js';
 export type { EmulatorOptions } from './http/emulator.js';
+export * from './commerce/index.js';
+export * from './translation/index.js';
+export { createNluEngine, type NluEngine, type NluComponents, type ParseOptions } from './nlu/engine.js';
+export { nluMiddleware, type NluMiddlewareOptions } from './nlu/middleware.js';
+export * from './nlu/types.js';
+export { prompt, offerHuman, type PromptOptions } from './dialog/prompts.js';
+export * as parsers from './dialog/parsers.js';
+export { loadTranscripts, runTranscript, formatResults, type Transcript, type TranscriptResult, type BotFactory } from './dialog/transcripts.js';
+export { createFormatter } from './i18n/format.js';

@@ -11,7 +11,11 @@ import { createWebchatAdapter } from '../adapters/webchat/index.js';
 import { greetingDialog } from '../dialogs/greeting/index.js';
 import { createBot, type Bot } from './bot.js';
 import { createLogger, silentLogger, type Logger } from './core/logger.js';
-import { ManualClock, type Clock } from './core/runtime.js';
+import { ManualClock, systemClock, type Clock } from './core/runtime.js';
+import { FileShop } from './commerce/file-shop.js';
+import { HttpShop } from './commerce/http-shop.js';
+import type { Shop } from './commerce/types.js';
+import { createTranslatorFromConfig, type TranslationConfig } from './translation/config.js';
 import type { BotFactory } from './dialog/transcripts.js';
 import { MemoryBackend } from './storage/memory-backend.js';
 import { createHttpApp } from './http/app.js';
@@ -66,6 +70,11 @@ export interface DefaultBotOverrides {
 export async function createDefaultBot(config: MeridianConfig, logger: Logger, overrides: DefaultBotOverrides = {}): Promise<Bot> {
   const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
   const stores = overrides.stores ?? createStores(await openBackend(config));
+  const clock = overrides.clock ?? systemClock;
+  const shop: Shop = config.shop.url
+    ? new HttpShop({ baseUrl: config.shop.url, timeoutMs: config.shop.timeoutMs, ...(config.shop.token ? { token: config.shop.token } : {}) })
+    : new FileShop({ backend: stores.backend, clock, ...(config.shop.file ? { file: config.shop.file } : {}) });
+  const translator = createTranslatorFromConfig(translationSettings(config), { logger });
   const adapters = config.channels.webchat.enabled
     ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
     : [];
@@ -78,15 +87,32 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     locales: { supported: config.locales.supported, default: config.locales.default },
     maxTextLength: config.limits.maxTextLength,
     outbox: config.outbox,
-    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    clock,
+    services: { shop, translator },
   });
+}
+
+/** The translation block of the config in the shape the translation module takes. */
+function translationSettings(config: MeridianConfig): TranslationConfig {
+  const { translation } = config;
+  return {
+    provider: translation.provider,
+    glossary: translation.glossary,
+    cacheSize: translation.cacheSize,
+    timeoutMs: translation.timeoutMs,
+    fallback: translation.fallback,
+    deepl: translation.deepl,
+    libretranslate: translation.libretranslate,
+    openaiCompatible: translation.openaiCompatible,
+  };
 }
 
 /** Transcript tests run against the default bot on a memory store with a fixed clock. */
 export function transcriptBotFactory(config: MeridianConfig): BotFactory {
   return async (environment) => {
     const clock = new ManualClock(environment.now ?? Date.UTC(2026, 10, 27, 10, 0, 0));
-    return createDefaultBot({ ...config, storage: { ...config.storage, backend: 'memory' } }, silentLogger(), { clock, stores: createStores(new MemoryBackend()) });
+    const shop = environment.shop ? { ...config.shop, file: environment.shop } : config.shop;
+    return createDefaultBot({ ...config, shop, storage: { ...config.storage, backend: 'memory' } }, silentLogger(), { clock, stores: createStores(new MemoryBackend()) });
   };
 }
 

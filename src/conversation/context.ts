@@ -3,6 +3,8 @@ import type { Clock } from '../core/runtime.js';
 import type { Logger } from '../core/logger.js';
 import type { Translate, Vars } from '../i18n/catalog.js';
 import type { NluResult } from '../nlu/types.js';
+import type { Shop } from '../commerce/types.js';
+import type { Translator } from '../translation/types.js';
 import type { ConversationRecord, CustomerRecord } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
 
@@ -10,8 +12,12 @@ import type { Stores } from '../storage/stores.js';
  * Services a deployment plugs in (shop, knowledge base, translation...). Extend this interface by
  * declaration merging to type your own: `declare module 'meridian-bot' { interface Services { shop: Shop } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Services {}
+export interface Services {
+  /** Orders, shipments, returns: the file-backed demo shop, an HTTP shop, or your own. */
+  shop?: Shop;
+  /** Translation for knowledge-base answers and agent handoff. */
+  translator?: Translator;
+}
 
 /**
  * The turn context: a plain object that stays valid for the whole turn. Middleware and dialogs read the

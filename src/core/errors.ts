@@ -25,7 +25,13 @@ export type ErrorCode =
   | 'send_failed'
   | 'dialog_error'
   | 'middleware_error'
-  | 'turn_failed';
+  | 'turn_failed'
+  | 'shop_invalid'
+  | 'shop_unreadable'
+  | 'shop_unavailable'
+  | 'order_not_found'
+  | 'not_allowed'
+  | 'idempotency_conflict';
 
 export interface MeridianErrorOptions {
   cause?: unknown;
