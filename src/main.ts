@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { emulatorEnabled, loadConfig, redactedConfig } from '../config/loader.js';
 import type { MeridianConfig } from '../config/schema.js';
 import { createWebchatAdapter } from '../adapters/webchat/index.js';
-import { greetingDialog } from '../dialogs/greeting/index.js';
+import { defaultDialogs } from '../dialogs/index.js';
 import { createBot, type Bot } from './bot.js';
 import { createLogger, silentLogger, type Logger } from './core/logger.js';
 import { ManualClock, systemClock, type Clock } from './core/runtime.js';
@@ -79,7 +79,7 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
     : [];
   return createBot({
-    dialogs: [greetingDialog],
+    dialogs: defaultDialogs,
     catalogs,
     stores,
     adapters,
