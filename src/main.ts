@@ -16,6 +16,13 @@ import { FileShop } from './commerce/file-shop.js';
 import { HttpShop } from './commerce/http-shop.js';
 import type { Shop } from './commerce/types.js';
 import { createTranslatorFromConfig, type TranslationConfig } from './translation/config.js';
+import { createNluEngine, type NluEngine } from './nlu/engine.js';
+import { loadLanguageDetector, type LanguageAnalyzer } from './nlu/language.js';
+import { createNormalizer, loadLexicons } from './nlu/normalize.js';
+import { trainIntentClassifier, type IntentClassifier } from './nlu/intents/index.js';
+import { createEntityExtractor } from './nlu/entities/index.js';
+import { createEmotionAnalyzer, loadEmotionLexicons } from './nlu/emotion.js';
+import { createSensitiveDetector, loadSensitiveLexicons } from './nlu/sensitive.js';
 import type { BotFactory } from './dialog/transcripts.js';
 import { MemoryBackend } from './storage/memory-backend.js';
 import { createHttpApp } from './http/app.js';
@@ -75,6 +82,7 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     ? new HttpShop({ baseUrl: config.shop.url, timeoutMs: config.shop.timeoutMs, ...(config.shop.token ? { token: config.shop.token } : {}) })
     : new FileShop({ backend: stores.backend, clock, ...(config.shop.file ? { file: config.shop.file } : {}) });
   const translator = createTranslatorFromConfig(translationSettings(config), { logger });
+  const nlu = await createDefaultNlu(config, { clock, logger, products: shop instanceof FileShop ? shop.allProducts() : [], timeZone: (await shop.info()).timeZone });
   const adapters = config.channels.webchat.enabled
     ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
     : [];
@@ -89,7 +97,52 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     outbox: config.outbox,
     clock,
     services: { shop, translator },
+    languageDetector: nlu.detector,
+    nlu: nlu.engine,
   });
+}
+
+export interface NluSetup {
+  detector: LanguageAnalyzer;
+  engine: NluEngine;
+}
+
+// Training takes about a second: one trained classifier per process serves every bot it builds.
+const classifiers = new Map<string, Promise<IntentClassifier>>();
+
+/** The offline NLU stack: eld language detection, normalization, intents, entities, emotion, sensitive topics. */
+export async function createDefaultNlu(
+  config: MeridianConfig,
+  context: { clock: Clock; logger: Logger; products: readonly { sku: string; name: Record<string, string> }[]; timeZone: string },
+): Promise<NluSetup> {
+  const localesDir = join(packageRoot(), 'locales');
+  const supported = config.locales.supported;
+  const started = Date.now();
+  const cacheKey = `${localesDir}|${supported.join(',')}`;
+  let classifier = classifiers.get(cacheKey);
+  if (!classifier) {
+    classifier = trainIntentClassifier({ localesDir, languages: supported, cacheDir: join(config.dataDir, 'cache') });
+    classifiers.set(cacheKey, classifier);
+  }
+  const [detector, intents] = await Promise.all([loadLanguageDetector({ supported }), classifier]);
+  const lexicons = loadLexicons(localesDir);
+  const engine = createNluEngine(
+    {
+      language: detector,
+      normalizer: createNormalizer(lexicons),
+      intents,
+      entities: createEntityExtractor({
+        timeZone: context.timeZone,
+        referenceDate: () => new Date(context.clock.now()),
+        products: context.products.map((product) => ({ sku: product.sku, names: product.name })),
+      }),
+      emotion: createEmotionAnalyzer(loadEmotionLexicons(localesDir)),
+      sensitive: createSensitiveDetector(loadSensitiveLexicons(localesDir)),
+    },
+    { supported, defaultLocale: config.locales.default },
+  );
+  context.logger.debug({ ms: Date.now() - started }, 'NLU ready');
+  return { detector, engine };
 }
 
 /** The translation block of the config in the shape the translation module takes. */

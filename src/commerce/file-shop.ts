@@ -138,6 +138,11 @@ export class FileShop implements Shop {
     return refundStatusOf(await this.requireOrder(orderNumber));
   }
 
+  /** Every product in the file (names in all languages), e.g. for recognising product mentions. */
+  allProducts(): readonly Product[] {
+    return this.data.products;
+  }
+
   async product(sku: string): Promise<Product | undefined> {
     const record = this.record(sku);
     return record && toProduct(record);

@@ -31,6 +31,8 @@ export function nluMiddleware(engine: NluEngine, options: NluMiddlewareOptions =
       const message = ctx.t(`sensitive.${topic}`);
       if (sensitive.action === 'force_human') {
         ctx.handoff(`sensitive:${topic}`, message);
+        // Someone in danger also needs to know where to get help right now, before any person replies.
+        if (topic === 'self_harm') ctx.say(ctx.t('sensitive.self_harm_emergency'));
         return;
       }
       if (sensitive.action === 'offer_human') {
