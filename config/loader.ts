@@ -31,6 +31,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: 'MERIDIAN_LOCALES', path: ['locales', 'supported'], kind: 'list' },
   { name: 'MERIDIAN_EMULATOR', path: ['emulator', 'enabled'], kind: 'boolean' },
   { name: 'MERIDIAN_EMULATOR_TOKEN', path: ['emulator', 'token'], kind: 'string', secret: true },
+  { name: 'MERIDIAN_ADMIN_TOKEN', path: ['admin', 'token'], kind: 'string', secret: true },
   { name: 'MERIDIAN_SHOP_FILE', path: ['shop', 'file'], kind: 'string' },
   { name: 'MERIDIAN_SHOP_URL', path: ['shop', 'url'], kind: 'string' },
   { name: 'MERIDIAN_SHOP_TOKEN', path: ['shop', 'token'], kind: 'string', secret: true },
@@ -176,6 +177,7 @@ export function redactedConfig(config: MeridianConfig): Record<string, unknown> 
   return {
     ...config,
     shop: { ...config.shop, token: masked(config.shop.token) },
+    admin: { token: masked(config.admin.token) },
     translation: {
       ...translation,
       deepl: { ...translation.deepl, apiKey: masked(translation.deepl.apiKey) },
@@ -185,6 +187,15 @@ export function redactedConfig(config: MeridianConfig): Record<string, unknown> 
     emulator: { ...config.emulator, token: config.emulator.token ? '[set]' : undefined },
     storage: { ...config.storage, mongodb: { ...config.storage.mongodb, uri: config.storage.mongodb.uri?.replace(/\/\/[^@/]*@/, '//[credentials]@') } },
   };
+}
+
+/**
+ * How the admin API (/api/nlu/parse and later the CRM and privacy routes) is reached: with the admin token
+ * when one is set; without one only outside production; otherwise it is off.
+ */
+export function adminAccess(config: MeridianConfig): { token: string | undefined } | undefined {
+  if (config.admin.token !== undefined) return { token: config.admin.token };
+  return config.environment === 'production' ? undefined : { token: undefined };
 }
 
 /** Whether the emulator API is on: explicit setting, else on in development and test only. */

@@ -66,6 +66,13 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    admin: z
+      .object({
+        /** Secret: MERIDIAN_ADMIN_TOKEN or MERIDIAN_ADMIN_TOKEN_FILE. Guards /api/ routes other than the emulator. */
+        token: z.string().min(16, 'at least 16 characters').optional(),
+      })
+      .strict()
+      .default({}),
     channels: z
       .object({
         webchat: z.object({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/webchat/ws') }).strict().default({ enabled: true, path: '/webchat/ws' }),
@@ -126,4 +133,4 @@ export type MeridianConfig = z.infer<typeof configSchema>;
 export type MeridianConfigInput = z.input<typeof configSchema>;
 
 /** Settings that are secrets: never accepted from the config file, never logged. */
-export const SECRET_PATHS = ['emulator.token', 'shop.token', 'translation.deepl.apiKey', 'translation.libretranslate.apiKey', 'translation.openaiCompatible.apiKey'] as const;
+export const SECRET_PATHS = ['emulator.token', 'admin.token', 'shop.token', 'translation.deepl.apiKey', 'translation.libretranslate.apiKey', 'translation.openaiCompatible.apiKey'] as const;

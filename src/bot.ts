@@ -132,6 +132,11 @@ export class Bot {
     });
   }
 
+  /** The NLU engine the bot understands messages with, if one is configured. */
+  get nlu(): NluEngine | undefined {
+    return this.options.nlu;
+  }
+
   /** Adds middleware that runs after the built-ins (language, choices, disclosure, human request) and before dialogs. */
   use(...middleware: Middleware<TurnContext>[]): this {
     this.custom.push(...middleware);

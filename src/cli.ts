@@ -110,6 +110,39 @@ program
     }
   });
 
+const evaluate = program
+  .command('eval')
+  .description('measure understanding on JSONL files (formats of ../shared/eval); the last line printed is one JSON object');
+evaluate
+  .command('langid')
+  .description('language identification accuracy per language (sentences and word pairs)')
+  .requiredOption('--data <file>', 'JSONL with {"text","lang","kind"?}')
+  .action(async (opts: { data: string }) => {
+    const { evalLangid } = await import('./nlu/eval/langid.js');
+    printEval(await evalLangid({ data: opts.data, supported: resolveConfig({ ...baseOptions(), logLevel: 'silent' }).locales.supported }));
+  });
+evaluate
+  .command('intents')
+  .description('intent accuracy and macro-F1 per language, trained on locales/<lang>/nlu/intents.json')
+  .requiredOption('--data <file>', 'JSONL with {"text","intent","lang"}')
+  .action(async (opts: { data: string }) => {
+    const { evalIntents } = await import('./nlu/eval/intents.js');
+    printEval(await evalIntents({ data: opts.data, localesDir: join(packageRoot(), 'locales') }));
+  });
+evaluate
+  .command('kb')
+  .description('knowledge-base recall@1 and recall@3 per language, cross-lingual questions separately')
+  .requiredOption('--articles <file>', 'JSONL of articles')
+  .requiredOption('--questions <file>', 'JSONL of questions with {"question","lang","article"}')
+  .action(async (opts: { articles: string; questions: string }) => {
+    const { evalKb } = await import('./knowledge/eval.js');
+    printEval(await evalKb({ articles: opts.articles, questions: opts.questions }));
+  });
+
+function printEval(result: { table: string; summary: object }): void {
+  process.stdout.write(`${result.table}\n${JSON.stringify(result.summary)}\n`);
+}
+
 const dialogs = program.command('dialogs').description('work with dialogs');
 dialogs
   .command('test')

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { emulatorEnabled, loadConfig, redactedConfig } from '../config/loader.js';
+import { adminAccess, emulatorEnabled, loadConfig, redactedConfig } from '../config/loader.js';
 import type { MeridianConfig } from '../config/schema.js';
 import { createWebchatAdapter } from '../adapters/webchat/index.js';
 import { defaultDialogs } from '../dialogs/index.js';
@@ -180,6 +180,7 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
     logger,
     bodyLimit: config.server.bodyLimit,
     emulator: emulatorEnabled(config) ? { token: config.emulator.token } : undefined,
+    admin: adminAccess(config),
     publicUrl: config.server.publicUrl,
     isReady: () => ready,
   });

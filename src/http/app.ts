@@ -7,6 +7,7 @@ import { MeridianError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { errorBody, errorHandler, notFound } from './errors.js';
 import { emulatorRoute, type EmulatorOptions } from './emulator.js';
+import { bearerGuard, nluRoute } from './nlu-route.js';
 
 export interface HttpAppOptions {
   bot: Bot;
@@ -14,6 +15,8 @@ export interface HttpAppOptions {
   /** Largest request body ('1mb'). */
   bodyLimit: string;
   emulator: EmulatorOptions | undefined;
+  /** The admin API (/api/nlu/parse, ...): a bearer token, or undefined to turn it off. Defaults to off. */
+  admin?: { token: string | undefined } | undefined;
   /** Public base URL, for adapters whose signatures cover the URL (Twilio). */
   publicUrl: string | undefined;
   /** False while shutting down: /readyz answers 503 so load balancers stop sending. */
@@ -78,6 +81,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
     app.all('/api/emulator/{*rest}', (_req, res) => {
       res.status(404).json(errorBody('route_not_found', 'the emulator API is off here (production without MERIDIAN_EMULATOR_TOKEN)'));
     });
+  }
+
+  if (options.admin) {
+    app.post('/api/nlu/parse', bearerGuard(options.admin.token, 'MERIDIAN_ADMIN_TOKEN'), express.json({ limit: '64kb', verify: verifyUtf8, type: () => true }), nluRoute(bot));
   }
 
   app.use(notFound);

@@ -25,7 +25,7 @@ const bodySchema = z
 
 export type EmulatorRequest = z.infer<typeof bodySchema>;
 
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   // Hash both so the comparison is constant-time whatever the lengths.
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
