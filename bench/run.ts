@@ -7,6 +7,7 @@
 import { runBotbuilderBaseline } from './botbuilder-baseline.js';
 import { loadConversations, loadHello, startTarget } from './http-load.js';
 import { runMeridianInProcess } from './meridian-inprocess.js';
+import { measureNluCost } from './nlu-cost.js';
 
 const conversations = Number(process.env['BENCH_CONVERSATIONS'] ?? 10_000);
 const memoryConversations = Number(process.env['BENCH_MEMORY_CONVERSATIONS'] ?? 2_000);
@@ -21,6 +22,9 @@ function progress(message: string): void {
 progress(`in process: ${conversations} conversations × 3 turns each, Meridian then botbuilder (warm-up ${warmupConversations})`);
 const meridian = await runMeridianInProcess({ conversations, memoryConversations, warmupConversations });
 const botbuilder = await runBotbuilderBaseline({ conversations, memoryConversations, warmupConversations });
+
+progress('NLU cost per message (language, normalization, intent, entities, emotion, sensitive topics)');
+const nlu = await measureNluCost();
 
 progress(`HTTP: ${connections} connections × ${httpSeconds}s each for express hello and the Meridian emulator endpoint (embedded store)`);
 const express = await startTarget('express');
@@ -46,16 +50,19 @@ const result = {
   expressHelloPerSec: Math.round(hello.perSec),
   httpRatio: Number((http.perSec / hello.perSec).toFixed(2)),
   httpErrors: http.errors + hello.errors,
+  nluP50Ms: Number(nlu.p50Ms.toFixed(4)),
+  nluP99Ms: Number(nlu.p99Ms.toFixed(4)),
 };
 
 const rows: [string, string, string][] = [
   ['in-process turns/s', String(result.meridianTurnsPerSec), String(result.botbuilderTurnsPerSec)],
   ['p50 / p99 ms per turn', `${result.meridianP50Ms} / ${result.meridianP99Ms}`, `${botbuilder.p50Ms.toFixed(4)} / ${result.botbuilderP99Ms}`],
   ['heap bytes per idle conversation', String(result.meridianBytesPerConversation), String(result.botbuilderBytesPerConversation)],
-  ['  same, Meridian on embedded SQLite', String(result.meridianEmbeddedHeapBytesPerConversation), '-'],
+  ['  with the embedded SQLite store', String(result.meridianEmbeddedHeapBytesPerConversation), '–'],
 ];
 console.log('\n                                   Meridian        botbuilder');
 for (const [label, a, b] of rows) console.log(`${label.padEnd(35)}${a.padEnd(16)}${b}`);
 console.log(`ratio (Meridian / botbuilder turns/s): ${result.ratio}   target >= 5`);
 console.log(`HTTP turns/s, emulator + embedded store: ${result.httpTurnsPerSec}   express hello req/s: ${result.expressHelloPerSec}   ratio ${result.httpRatio} (target >= 0.3)`);
+console.log(`NLU per message: p50 ${result.nluP50Ms} ms, p99 ${result.nluP99Ms} ms (target p50 < 0.5 ms)`);
 console.log(JSON.stringify(result));
