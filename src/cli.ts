@@ -143,6 +143,67 @@ function printEval(result: { table: string; summary: object }): void {
   process.stdout.write(`${result.table}\n${JSON.stringify(result.summary)}\n`);
 }
 
+/** The knowledge store over the configured backend (the same data the server uses). */
+async function knowledgeStore() {
+  const config = resolveConfig({ ...baseOptions(), logLevel: 'silent' });
+  const { openBackend } = await import('./storage/open-backend.js');
+  const { createKnowledgeStore } = await import('./knowledge/store.js');
+  const backend = await openBackend(config);
+  return { config, backend, store: createKnowledgeStore(backend) };
+}
+
+const kb = program.command('kb').description('the multilingual knowledge base');
+kb.command('import')
+  .description('import articles from a Markdown folder (<id>.<lang>.md), a JSONL file or a CSV file; validates everything first')
+  .argument('<path>')
+  .action(async (path: string) => {
+    const { runKbImport } = await import('./knowledge/commands.js');
+    const { backend, store } = await knowledgeStore();
+    try {
+      process.stdout.write(`${await runKbImport(path, store)}\n`);
+    } finally {
+      await backend.close();
+    }
+  });
+kb.command('export')
+  .description('export every article as markdown (a folder), jsonl or csv')
+  .argument('<format>', 'markdown | jsonl | csv')
+  .argument('<path>')
+  .action(async (format: string, path: string) => {
+    const { runKbExport } = await import('./knowledge/commands.js');
+    const { backend, store } = await knowledgeStore();
+    try {
+      process.stdout.write(`${await runKbExport(store, format, path)}\n`);
+    } finally {
+      await backend.close();
+    }
+  });
+kb.command('status')
+  .description('which translations are current, stale (source changed), machine-made or missing')
+  .action(async () => {
+    const { runKbStatus } = await import('./knowledge/commands.js');
+    const { config, backend, store } = await knowledgeStore();
+    try {
+      process.stdout.write(`${await runKbStatus(store, config.locales.supported)}\n`);
+    } finally {
+      await backend.close();
+    }
+  });
+kb.command('retranslate')
+  .description('re-translate stale and missing translations with the configured provider (translation.provider)')
+  .action(async () => {
+    const { createTranslatorFromConfig } = await import('./translation/config.js');
+    const { config, backend, store } = await knowledgeStore();
+    try {
+      if (config.translation.provider === 'none') throw new Error('no translation provider is configured: set MERIDIAN_TRANSLATION_PROVIDER and its key');
+      const translator = createTranslatorFromConfig({ ...config.translation, fallback: 'throw' });
+      const result = await store.retranslateStale(translator, { languages: config.locales.supported });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } finally {
+      await backend.close();
+    }
+  });
+
 const dialogs = program.command('dialogs').description('work with dialogs');
 dialogs
   .command('test')

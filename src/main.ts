@@ -16,6 +16,12 @@ import { FileShop } from './commerce/file-shop.js';
 import { HttpShop } from './commerce/http-shop.js';
 import type { Shop } from './commerce/types.js';
 import { createTranslatorFromConfig, type TranslationConfig } from './translation/config.js';
+import type { Translator } from './translation/types.js';
+import { createKnowledgeBase, type KnowledgeBase } from './knowledge/knowledge-base.js';
+import { createKnowledgeStore } from './knowledge/store.js';
+import { importArticles } from './knowledge/import-export.js';
+import type { StorageBackend } from './storage/collection.js';
+import type { Catalogs } from './i18n/catalog.js';
 import { createNluEngine, type NluEngine } from './nlu/engine.js';
 import { loadLanguageDetector, type LanguageAnalyzer } from './nlu/language.js';
 import { createNormalizer, loadLexicons } from './nlu/normalize.js';
@@ -69,6 +75,8 @@ export function resolveConfig(options: StartOptions = {}): MeridianConfig {
 export interface DefaultBotOverrides {
   /** A clock (transcript tests and the CLI's --now). */
   clock?: Clock;
+  /** A knowledge base to share (transcript tests build one for all their bots). */
+  kb?: KnowledgeBase;
   /** Stores to use instead of opening the configured backend. */
   stores?: Stores;
 }
@@ -82,6 +90,7 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     ? new HttpShop({ baseUrl: config.shop.url, timeoutMs: config.shop.timeoutMs, ...(config.shop.token ? { token: config.shop.token } : {}) })
     : new FileShop({ backend: stores.backend, clock, ...(config.shop.file ? { file: config.shop.file } : {}) });
   const translator = createTranslatorFromConfig(translationSettings(config), { logger });
+  const kb = overrides.kb ?? (await openKnowledgeBase(stores.backend, { clock, translator, catalogs, logger }));
   const nlu = await createDefaultNlu(config, { clock, logger, products: shop instanceof FileShop ? shop.allProducts() : [], timeZone: (await shop.info()).timeZone });
   const adapters = config.channels.webchat.enabled
     ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
@@ -96,7 +105,7 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     maxTextLength: config.limits.maxTextLength,
     outbox: config.outbox,
     clock,
-    services: { shop, translator },
+    services: { shop, translator, kb },
     languageDetector: nlu.detector,
     nlu: nlu.engine,
   });
@@ -160,12 +169,38 @@ function translationSettings(config: MeridianConfig): TranslationConfig {
   };
 }
 
+/**
+ * The knowledge base over the bot's store. An empty store gets the demo articles (knowledge/demo), so
+ * `npm start` answers questions out of the box; `meridian kb import` replaces or adds to them.
+ */
+export async function openKnowledgeBase(
+  backend: StorageBackend,
+  context: { clock: Clock; translator: Translator; catalogs: Catalogs; logger: Logger },
+): Promise<KnowledgeBase> {
+  const store = createKnowledgeStore(backend, { clock: context.clock });
+  if ((await store.list()).length === 0) {
+    const demo = join(packageRoot(), 'knowledge', 'demo');
+    for (const article of importArticles(demo)) await store.save(article);
+    context.logger.info({ folder: demo }, 'knowledge base was empty: loaded the demo articles');
+  }
+  return createKnowledgeBase({ store, translator: context.translator, catalogs: context.catalogs });
+}
+
 /** Transcript tests run against the default bot on a memory store with a fixed clock. */
 export function transcriptBotFactory(config: MeridianConfig): BotFactory {
+  // One knowledge base (demo articles) for all transcript bots: it is read-only there and costs ~0.3 s to build.
+  let sharedKb: Promise<KnowledgeBase> | undefined;
   return async (environment) => {
+    sharedKb ??= openKnowledgeBase(new MemoryBackend(), {
+      clock: new ManualClock(),
+      translator: createTranslatorFromConfig({ provider: 'none' }),
+      catalogs: loadCatalogs(join(packageRoot(), 'locales')),
+      logger: silentLogger(),
+    });
+    const kb = await sharedKb;
     const clock = new ManualClock(environment.now ?? Date.UTC(2026, 10, 27, 10, 0, 0));
     const shop = environment.shop ? { ...config.shop, file: environment.shop } : config.shop;
-    return createDefaultBot({ ...config, shop, storage: { ...config.storage, backend: 'memory' } }, silentLogger(), { clock, stores: createStores(new MemoryBackend()) });
+    return createDefaultBot({ ...config, shop, storage: { ...config.storage, backend: 'memory' } }, silentLogger(), { clock, kb, stores: createStores(new MemoryBackend()) });
   };
 }
 

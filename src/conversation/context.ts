@@ -5,6 +5,7 @@ import type { Translate, Vars } from '../i18n/catalog.js';
 import type { NluResult } from '../nlu/types.js';
 import type { Shop } from '../commerce/types.js';
 import type { Translator } from '../translation/types.js';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import type { ConversationRecord, CustomerRecord } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
 
@@ -17,6 +18,8 @@ export interface Services {
   shop?: Shop;
   /** Translation for knowledge-base answers and agent handoff. */
   translator?: Translator;
+  /** The multilingual knowledge base (FAQ answers). */
+  kb?: KnowledgeBase;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface KbQuestion {
 export interface KbEvalOptions {
   /** JSONL (or any importable) articles. */
   articles: string;
-  /** JSONL questions: {text, lang, article}. */
+  /** JSONL questions: {text (or question), lang, article}. */
   questions: string;
   /** Index options (for experiments); default: the shipped vocabulary and weights. */
   index?: KnowledgeIndexOptions;
@@ -47,11 +47,13 @@ export function readQuestions(path: string): KbQuestion[] {
       } catch (cause) {
         throw new MeridianError('invalid_request', `${path}:${index + 1}: not valid JSON`, { cause });
       }
-      const q = row as Partial<KbQuestion>;
-      if (typeof q.text !== 'string' || typeof q.lang !== 'string' || typeof q.article !== 'string') {
+      // "question" is accepted for "text".
+      const q = row as Partial<KbQuestion> & { question?: unknown };
+      const text = q.text ?? q.question;
+      if (typeof text !== 'string' || typeof q.lang !== 'string' || typeof q.article !== 'string') {
         throw new MeridianError('invalid_request', `${path}:${index + 1}: expected {"text", "lang", "article"}`);
       }
-      out.push({ text: q.text, lang: q.lang, article: q.article });
+      out.push({ text, lang: q.lang, article: q.article });
     });
   return out;
 }

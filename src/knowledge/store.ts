@@ -192,6 +192,8 @@ export function isFresh(article: Pick<KbArticle, 'title' | 'body'>, translation:
 /** One provider call for title and body; Markdown is kept. */
 export async function translateArticle(translator: Translator, article: Pick<KbArticle, 'id' | 'sourceLanguage' | 'title' | 'body'>, lang: string): Promise<{ title: string; body: string }> {
   const result = await translator.translate({ texts: [article.title, article.body], from: article.sourceLanguage, to: lang, format: 'markdown' });
+  // 'none' means nothing was translated (no provider, or the provider failed and the original came back).
+  if (result.provider === 'none') throw new MeridianError('send_failed', `no translation of ${article.id} into ${lang} is available`);
   const [title, body] = result.texts;
   if (typeof title !== 'string' || typeof body !== 'string' || title.trim() === '' || body.trim() === '') {
     throw new MeridianError('invalid_request', `translator ${translator.id} returned ${result.texts.length} texts for ${article.id} (${lang}); expected a title and a body`);

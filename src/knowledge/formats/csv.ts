@@ -68,9 +68,9 @@ export function parseCsv(text: string, file: string): { articles: ArticleInput[]
     else add(`article ${id}: source "${record['source']}" must be true or false`);
     const statusText = (record['status'] ?? '').trim();
     if (statusText !== '' && !isStatus(statusText)) add(`article ${id}: status "${statusText}" must be current, stale or machine`);
-    const firstLine = seen.get(`${id}\u0000${lang}`);
-    if (firstLine !== undefined) {
-      add(`article ${id} has a second ${lang} row (first on line ${firstLine})`);
+    const earlier = seen.get(`${id}\u0000${lang}`);
+    if (earlier !== undefined) {
+      add(`article ${id} has a second ${lang} row (first on line ${earlier})`);
       continue;
     }
     seen.set(`${id}\u0000${lang}`, line);
