@@ -13,8 +13,10 @@ function choices(ctx: StepContext): Button[] {
   ];
 }
 
-async function listen(ctx: StepContext, first: boolean) {
+/** Answers and ends: the next message is free to start any other dialog (tracking, returns...). */
+async function respond(ctx: StepContext) {
   const intent = ctx.nlu?.intent.intent;
+  const first = ctx.isNewConversation && (ctx.nlu === undefined || intent === 'greeting');
   if (intent === 'thanks') ctx.say(ctx.t('greeting.thanks'));
   else if (intent === 'goodbye') ctx.say(ctx.t('greeting.goodbye'));
   else if (first || intent === 'greeting' || ctx.text.trim().length < 3) ctx.ask(ctx.t('greeting.welcome'), choices(ctx));
@@ -23,17 +25,12 @@ async function listen(ctx: StepContext, first: boolean) {
     if (answer) sayAnswer(ctx, answer);
     else sayNoAnswer(ctx);
   }
-  return ctx.wait('listen');
+  return ctx.end();
 }
 
 export const greetingDialog: Dialog = {
   id: 'greeting',
-  version: 2,
-  start: 'welcome',
-  steps: {
-    // A first message that is a real question gets an answer, not just a menu.
-    welcome: (ctx) => listen(ctx, ctx.nlu === undefined || ctx.nlu.intent.intent === 'greeting'),
-    listen: (ctx) => listen(ctx, false),
-  },
-  migrate: (state) => ({ step: 'listen', values: state.values }),
+  version: 3,
+  start: 'respond',
+  steps: { respond },
 };

@@ -1,6 +1,6 @@
 import type { Customer, Order, Shop } from '../../src/commerce/types.js';
 import type { Dialog, Step, StepContext, TurnContext } from '../../src/index.js';
-import { MeridianError, parsers, prompt } from '../../src/index.js';
+import { MeridianError, offerHuman, parsers, prompt } from '../../src/index.js';
 import { createFormatter, type Formatter } from '../../src/i18n/format.js';
 
 /**
@@ -96,6 +96,9 @@ export const verifyOrderDialog: Dialog = {
   },
 };
 
+/** Unknown order numbers before a person is offered. */
+const MAX_NOT_FOUND = 2;
+
 export interface OrderStepsOptions {
   /** The step to go to once the order is found and the customer verified; the order is in values.order. */
   next: string;
@@ -127,7 +130,12 @@ export function orderSteps(options: OrderStepsOptions): Record<'order' | 'lookup
       if (!order) {
         delete ctx.values['order'];
         ctx.say(ctx.t('orders.not_found', { order: number }));
-        return ctx.retries >= 2 ? ctx.end() : ctx.goto('order');
+        // Wait for a new number (re-entering `order` would read the same one from this message again);
+        // after a few misses the customer can also pick a person or start over.
+        const misses = (typeof ctx.values['misses'] === 'number' ? ctx.values['misses'] : 0) + 1;
+        ctx.values['misses'] = misses;
+        if (misses > MAX_NOT_FOUND) offerHuman(ctx);
+        return ctx.wait('order');
       }
       ctx.values['order'] = order.number;
       if (!(await mayView(ctx, order))) return ctx.begin(VERIFY_DIALOG, { order: order.number }, 'lookup');

@@ -47,12 +47,15 @@ export function dialogRuntime(options: DialogRuntimeOptions): Middleware<TurnCon
     let state = resumeState(ctx, byId);
     let entering = false;
     const word = normalize(ctx.text);
-    if (state && control?.cancel.has(word)) {
+    // A control word that answers the waiting question ("cancel" when asked "cancel the order?") is an answer.
+    const waitingStep = state ? (byId.get(state.dialogId) as Dialog).steps[state.step] : undefined;
+    const answersWaiting = state !== undefined && (waitingStep?.accepts?.(stepContext(ctx, state, ctx.text, false, false)) ?? false);
+    if (state && !answersWaiting && control?.cancel.has(word)) {
       ctx.conversation.dialogs.splice(0);
       ctx.say(ctx.t('dialog.cancelled'));
       return;
     }
-    if (state && control?.restart.has(word)) {
+    if (state && !answersWaiting && control?.restart.has(word)) {
       Object.assign(state, freshState(byId.get(state.dialogId) as Dialog));
       entering = true;
     } else if (!state) {
@@ -64,7 +67,9 @@ export function dialogRuntime(options: DialogRuntimeOptions): Middleware<TurnCon
       // Another request interrupts a prompt when the message does not answer it, or when it is a very
       // confident other intent ("where is order B7777?" while a return asks for an order number).
       const answers = other !== undefined && (waiting?.accepts?.(stepContext(ctx, state, ctx.text, false, false)) ?? false);
-      const interrupting = other && (!answers || (ctx.nlu?.intent.confidence ?? 0) >= INTERRUPT_CONFIDENCE) ? other : undefined;
+      // A short answer ("não", "ok", "A1043") is never taken as another request, however confident the classifier.
+      const longEnough = ctx.text.trim().split(/\s+/u).length >= 3 || /[\u3040-\u30ff\u4e00-\u9fff]{6,}/u.test(ctx.text);
+      const interrupting = other && (!answers || (longEnough && (ctx.nlu?.intent.confidence ?? 0) >= INTERRUPT_CONFIDENCE)) ? other : undefined;
       if (interrupting) {
         ctx.log.debug({ from: state.dialogId, to: interrupting.id }, 'dialog interrupted');
         state = push(ctx, interrupting);
