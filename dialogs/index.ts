@@ -5,5 +5,9 @@
 import type { Dialog } from '../src/index.js';
 import { greetingDialog } from './greeting/index.js';
 import { verifyOrderDialog } from './shared/orders.js';
+import { returnsDialog } from './returns/index.js';
+import { exchangesDialog } from './exchanges/index.js';
+import { faqDialog } from './faq/index.js';
+import { orderDialogs } from './order-tracking/flows.js';
 
-export const defaultDialogs: readonly Dialog[] = [greetingDialog, verifyOrderDialog];
+export const defaultDialogs: readonly Dialog[] = [greetingDialog, verifyOrderDialog, returnsDialog, exchangesDialog, ...orderDialogs, faqDialog];

@@ -57,7 +57,7 @@ export function normalize(text: string): string {
 
 // Words that mean yes or no whatever the conversation's language (customers mix).
 const UNIVERSAL_YES = ['yes', 'y', 'ok', 'okay', 'sí', 'si', 'oui', 'ja', 'はい', '是', '好', 'sim', '👍'];
-const UNIVERSAL_NO = ['no', 'n', 'non', 'nein', 'いいえ', '不', '不是', 'não', 'nao', '👎'];
+const UNIVERSAL_NO = ['no', 'n', 'non', 'nein', 'いいえ', '不', '不是', '否', 'não', 'nao', '👎'];
 
 /** true for yes, false for no, undefined when the message is neither. */
 export function yesNo(ctx: TurnContext): boolean | undefined {

@@ -23,7 +23,7 @@ const counter: Dialog = {
 };
 
 describe('turns through the core', () => {
-  it('greets with the AI disclosure and buttons, then echoes', async () => {
+  it('greets with the AI disclosure and buttons, then says when it does not know', async () => {
     const { bot } = testBot();
     const first = await bot.receive(activity('hello'));
     expect(first.duplicate).toBe(false);
@@ -31,7 +31,8 @@ describe('turns through the core', () => {
     expect(first.replies[0]!.text).toMatch(/AI assistant/);
     expect(first.replies[0]!.buttons?.map((b) => b.value)).toEqual(['track order', 'return item', 'agent']);
     const second = await bot.receive(activity('what is this'));
-    expect(second.replies[0]!.text).toContain('You said: "what is this"');
+    expect(second.replies[0]!.text).toContain("I'm not sure I know the answer");
+    expect(second.replies[0]!.buttons?.[0]?.value).toBe('agent');
     expect(second.replies[0]!.text).not.toMatch(/AI assistant/);
   });
 
