@@ -39,6 +39,11 @@ maybe('webchat in a real browser', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     meridian = await startMeridian({ port: 0, host: '127.0.0.1', storage: 'memory', logLevel: 'silent', env: {} });
+    // A test-only echo, so a bot reply carrying hostile markup can be checked in the browser.
+    meridian.bot.use(async (ctx, next) => {
+      if (!ctx.text.startsWith('echo: ')) return next();
+      ctx.say(`You said: ${ctx.text.slice('echo: '.length)}`);
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -74,7 +79,7 @@ maybe('webchat in a real browser', () => {
 
     // A quick reply shows its title as the customer's bubble and sends its value.
     await chips.filter({ hasText: 'Track an order' }).click();
-    await page.locator('[data-direction="out"]', { hasText: 'You said: "track order"' }).waitFor();
+    await page.locator('[data-direction="out"]', { hasText: "What's the order number?" }).waitFor();
     await page.getByTestId('webchat-typing').waitFor({ state: 'hidden' });
     const before = await bubbles(page);
     expect(before.map(([direction]) => direction)).toEqual(['in', 'out', 'in', 'out']);
@@ -86,15 +91,18 @@ maybe('webchat in a real browser', () => {
     await messages.nth(3).waitFor();
     await expect(bubbles(page)).resolves.toEqual(before);
     await expect(page.getByTestId('webchat-welcome').count()).resolves.toBe(0);
-    await chips.first().waitFor();
 
     // Deutsch in the picker: the UI switches at once and the next reply is German.
     await page.getByTestId('webchat-language').selectOption('de');
     await expect(input.getAttribute('placeholder')).resolves.toBe('Ihre Nachricht…');
     await expect(page.locator('.mw-title').innerText()).resolves.toBe('Kundenservice');
-    await input.fill('Ich habe eine Frage');
+    // The tracking question is still open: a cancel word in German stops it, in German.
+    await input.fill('abbrechen');
     await page.getByTestId('webchat-send').click();
-    await page.locator('[data-direction="out"]', { hasText: 'Sie schrieben: „Ich habe eine Frage“' }).waitFor();
+    await page.locator('[data-direction="out"]', { hasText: 'ich habe das abgebrochen' }).waitFor();
+    await input.fill('Hallo');
+    await page.getByTestId('webchat-send').click();
+    await page.locator('[data-direction="out"]', { hasText: 'Wie kann ich Ihnen heute helfen?' }).waitFor();
     await expect(chips.allInnerTexts()).resolves.toEqual(['Bestellung verfolgen', 'Artikel zurücksenden', 'Mit einem Menschen sprechen']);
     await shot(page, 'page-german');
 
@@ -114,8 +122,12 @@ maybe('webchat in a real browser', () => {
     await page.getByTestId('webchat-input').fill(probe);
     await page.getByTestId('webchat-input').press('Enter');
     await page.getByTestId('webchat-quick-reply').first().waitFor();
-    // The echo dialog repeats the text in the second reply.
-    await page.getByTestId('webchat-input').fill(probe);
+    // The customer's own bubble shows the markup as text.
+    const own = page.locator('[data-direction="in"]').first();
+    await expect(own.innerText()).resolves.toContain('<img src=x onerror="window.__xss=1">');
+    await expect(own.locator('img').count()).resolves.toBe(0);
+    // A bot reply that repeats it (the test's echo middleware) renders safe markdown only.
+    await page.getByTestId('webchat-input').fill(`echo: ${probe}`);
     await page.getByTestId('webchat-input').press('Enter');
     const echo = page.locator('[data-direction="out"]', { hasText: 'You said' });
     await echo.waitFor();
@@ -134,7 +146,7 @@ maybe('webchat in a real browser', () => {
     await page.goto(`${meridian.url}/`);
     // Automatic: the UI follows the browser's language.
     await expect(page.getByTestId('webchat-input').getAttribute('placeholder')).resolves.toBe('メッセージを入力…');
-    await page.getByTestId('webchat-input').fill('注文について教えてください');
+    await page.getByTestId('webchat-input').fill('こんにちは、よろしくお願いします');
     await page.getByTestId('webchat-send').click();
     await page.getByTestId('webchat-quick-reply').first().waitFor();
     await expect(page.locator('[data-direction="out"]').first().innerText()).resolves.toContain('AIアシスタント');
@@ -162,12 +174,12 @@ maybe('webchat in a real browser', () => {
       await expect(launcher.getAttribute('aria-expanded')).resolves.toBe('true');
       const input = page.getByTestId('webchat-input');
       await expect(input.evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)).resolves.toBe(true);
-      await input.fill('Hi, where is my parcel?');
+      await input.fill('Hi there!');
       await input.press('Enter');
       await page.getByTestId('webchat-quick-reply').first().waitFor();
       await expect(page.locator('[data-direction="out"]').first().innerText()).resolves.toContain('AI assistant');
       await page.getByTestId('webchat-quick-reply').filter({ hasText: 'Return an item' }).click();
-      await page.locator('[data-direction="out"]', { hasText: 'You said: "return item"' }).waitFor();
+      await page.locator('[data-direction="out"]', { hasText: 'I can help with a return' }).waitFor();
       await shot(page, 'widget-open');
 
       // Escape closes the panel and gives focus back to the launcher.
@@ -203,7 +215,7 @@ maybe('webchat in a real browser', () => {
 
       await harness.resume();
       await status.waitFor({ state: 'hidden', timeout: 15_000 });
-      await page.locator('[data-direction="out"]', { hasText: 'You said: "are you there?"' }).waitFor();
+      await page.locator('[data-direction="out"]', { hasText: "I'm not sure I know the answer" }).waitFor();
       await expect(bubbles(page).then((rows) => rows.map(([direction]) => direction))).resolves.toEqual(['in', 'out', 'in', 'out']);
     } finally {
       await context.close();
