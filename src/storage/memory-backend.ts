@@ -84,6 +84,7 @@ class MemoryCollection<T extends StoredDocument> implements Collection<T> {
     let rows = this.matching(filter);
     if (options.orderBy !== undefined) {
       const field = options.orderBy;
+      if (!this.indexed.includes(field)) throw new Error(`${this.name}: "${field}" is not an indexed field`);
       const sign = options.descending ? -1 : 1;
       rows = rows.sort(([idA, a], [idB, b]) => sign * (compareValues(a.fields[field] ?? null, b.fields[field] ?? null) || compareValues(idA, idB)));
     }

@@ -136,7 +136,7 @@ export function createStores(backend: StorageBackend): Stores {
   return {
     backend,
     conversations: new ConversationsStore(
-      backend.collection<ConversationRecord>({ name: 'conversations', indexes: ['customerId'] }),
+      backend.collection<ConversationRecord>({ name: 'conversations', indexes: ['customerId', 'updatedAt'] }),
     ),
     customers: new CustomersStore(backend.collection<CustomerRecord>({ name: 'customers', indexes: [], unique: ['primaryAddress'] })),
     inbox: new InboxStore(backend.collection<InboxEntry>({ name: 'inbox', indexes: ['status', 'conversationId', 'receivedAt'] })),
