@@ -92,6 +92,25 @@ export const configSchema = z
       })
       .strict()
       .default({ timeoutMs: 5000 }),
+    privacy: z
+      .object({
+        retention: z
+          .object({
+            /** How often the retention job runs, in milliseconds. */
+            intervalMs: z.number().int().min(1000).default(3_600_000),
+            /** Per collection: how long records are kept ('30d', '12h', '2y'); unlisted collections keep everything. */
+            periods: z.record(z.string(), z.string().regex(/^\d+(min|h|d|w|y)$/, "a duration such as '30d', '12h' or '2y'")).default({
+              inbox: '90d',
+              outbox: '30d',
+              events: '400d',
+              conversations: '2y',
+            }),
+          })
+          .strict()
+          .default({ intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } }),
+      })
+      .strict()
+      .default({ retention: { intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } } }),
     translation: z
       .object({
         provider: z.enum(['none', 'deepl', 'libretranslate', 'openai-compatible']).default('none'),

@@ -29,6 +29,7 @@ import { trainIntentClassifier, type IntentClassifier } from './nlu/intents/inde
 import { createEntityExtractor } from './nlu/entities/index.js';
 import { createEmotionAnalyzer, loadEmotionLexicons } from './nlu/emotion.js';
 import { createSensitiveDetector, loadSensitiveLexicons } from './nlu/sensitive.js';
+import { createRetentionJob } from './privacy/retention.js';
 import type { BotFactory } from './dialog/transcripts.js';
 import { MemoryBackend } from './storage/memory-backend.js';
 import { createHttpApp } from './http/app.js';
@@ -225,6 +226,9 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
     server.listen(config.server.port, config.server.host, () => resolve());
   });
   await bot.start(server);
+  // Old messages, replies and events are deleted on schedule (privacy.retention); unfinished work never is.
+  const retention = createRetentionJob({ stores: bot.stores, policy: config.privacy.retention.periods, clock: bot.clock, logger, intervalMs: config.privacy.retention.intervalMs });
+  retention.start();
   ready = true;
   const address = server.address() as AddressInfo;
   const shownHost = ['0.0.0.0', '::'].includes(config.server.host) ? 'localhost' : config.server.host;
@@ -238,7 +242,10 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.server.shutdownTimeoutMs).unref());
-      const outcome = await Promise.race([bot.stop().then(() => 'stopped' as const), timeout]);
+      // Stop accepting turns first (bot.stop drains at once), then let a retention pass under way finish.
+      const botStopped = bot.stop();
+      await retention.stop();
+      const outcome = await Promise.race([botStopped.then(() => 'stopped' as const), timeout]);
       if (outcome === 'timeout') logger.warn({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown timed out; unsent replies stay in the outbox for the next start');
       server.closeAllConnections();
       await closed;
