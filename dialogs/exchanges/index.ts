@@ -24,6 +24,7 @@ import {
   requestOf,
   saveOptions,
   yesNoButtons,
+  createOnYes,
 } from '../returns/common.js';
 import { asksForExchange, RETURNS_DIALOG } from '../returns/index.js';
 
@@ -310,13 +311,7 @@ export const exchangesDialog: Dialog = {
       },
       parse: parsers.yesNo,
       invalid: (ctx) => ctx.say(ctx.t('returns.confirm_invalid')),
-      then: (ctx, yes) => {
-        if (!yes) {
-          ctx.say(ctx.t('exchanges.declined'));
-          return ctx.end();
-        }
-        return ctx.goto('create');
-      },
+      then: createOnYes('exchanges.declined'),
     }),
 
     create,

@@ -3,7 +3,7 @@
  * of an order a customer means ("the blue shirt", "die T-Shirts", "青いシャツ"), which size or colour
  * they want instead, and formatting the shop's calendar dates.
  */
-import type { Button, Entity, JsonObject, JsonValue, Order, Product, ReturnEligibility, StepContext, TurnContext } from '../../src/index.js';
+import type { Button, Entity, JsonObject, JsonValue, Order, Product, ReturnEligibility, StepContext, StepOutcome, TurnContext } from '../../src/index.js';
 import { capabilitiesFor, localizedName, parsers } from '../../src/index.js';
 import { createEntityExtractor } from '../../src/nlu/entities/index.js';
 import { findAnswer, sayAnswer } from '../faq/index.js';
@@ -373,4 +373,15 @@ export function rememberRequest(ctx: StepContext): void {
 export function requestOf(ctx: StepContext): string {
   const request = ctx.values['request'];
   return typeof request === 'string' ? request : '';
+}
+
+/** After a summary question: yes goes on to the `create` step, no says `declinedKey` and ends. */
+export function createOnYes(declinedKey: string): (ctx: StepContext, yes: boolean) => StepOutcome {
+  return (ctx, yes) => {
+    if (!yes) {
+      ctx.say(ctx.t(declinedKey));
+      return ctx.end();
+    }
+    return ctx.goto('create');
+  };
 }

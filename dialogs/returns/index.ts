@@ -28,6 +28,7 @@ import {
   requestOf,
   saveOptions,
   yesNoButtons,
+  createOnYes,
 } from './common.js';
 
 export const RETURNS_DIALOG = 'returns';
@@ -361,13 +362,7 @@ export const returnsDialog: Dialog = {
       },
       parse: parsers.yesNo,
       invalid: (ctx) => ctx.say(ctx.t('returns.confirm_invalid')),
-      then: (ctx, yes) => {
-        if (!yes) {
-          ctx.say(ctx.t('returns.declined'));
-          return ctx.end();
-        }
-        return ctx.goto('create');
-      },
+      then: createOnYes('returns.declined'),
     }),
 
     create,
