@@ -80,14 +80,16 @@ export function languageMiddleware(options: LanguageOptions): Middleware<TurnCon
       }
     } else {
       const profile = replyLocale(ctx.customer.locale, options.supported);
-      const phone = replyLocale(localeFromAddress(activity.address), options.supported);
       const plausible = detected && detection && detection.confidence >= plausibleConfidence ? detected : undefined;
       if (detected && detection?.reliable) set(detected, 'detected');
       else if (hinted) set(hinted, 'hint');
       else if (profile) set(profile, 'profile');
       else if (plausible) set(plausible, 'detected');
-      else if (phone) set(phone, 'hint');
-      else set(options.defaultLocale, 'default');
+      else {
+        // Parsing the phone number is the costly hint (libphonenumber): only when nothing better is known.
+        const phone = replyLocale(localeFromAddress(activity.address), options.supported);
+        set(phone ?? options.defaultLocale, phone ? 'hint' : 'default');
+      }
     }
     if (conversation.locale !== ctx.locale) ctx.setLocale(conversation.locale ?? options.defaultLocale);
     await next();

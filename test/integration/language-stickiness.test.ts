@@ -125,15 +125,17 @@ describe('conversation language: a new conversation', () => {
 
   it('answers a zh-Hant customer from a zh-Hant catalog when one exists, and from zh otherwise', async () => {
     const traditional = '我的訂單還沒到，請問什麼時候會寄出？';
-    const plain = testBot({ languageDetector: detector });
+    const withoutHant = new Map<string, Catalog>(catalogs);
+    withoutHant.delete('zh-Hant');
+    const plain = testBot({ languageDetector: detector, catalogs: withoutHant });
     const fromZh = await plain.bot.receive(conversation('webchat')(traditional));
     expect(fromZh.locale).toBe('zh-Hant');
     expect(fromZh.replies[0]!.text).toContain(catalogs.get('zh')!['greeting.welcome']!);
 
-    const withHant = new Map<string, Catalog>(catalogs);
-    withHant.set('zh-Hant', { 'greeting.welcome': '今天有什麼可以幫您？' });
-    const hant = testBot({ languageDetector: detector, catalogs: withHant });
+    // The shipped zh-Hant catalog answers in Traditional Chinese.
+    const hant = testBot({ languageDetector: detector });
     const fromHant = await hant.bot.receive(conversation('webchat')(traditional));
-    expect(fromHant.replies[0]!.text).toContain('今天有什麼可以幫您？');
+    expect(fromHant.replies[0]!.text).toContain(catalogs.get('zh-Hant')!['greeting.welcome']!);
+    expect(fromHant.replies[0]!.text).not.toContain(catalogs.get('zh')!['greeting.welcome']!);
   });
 });

@@ -28,3 +28,13 @@ function hasPluralForm(catalog: Readonly<Record<string, string>>, key: string): 
   const match = /^(.*)\.(zero|one|two|few|many)$/.exec(key);
   return match !== null && catalog[`${match[1]}.other`] !== undefined;
 }
+
+describe('regional catalogs', () => {
+  it('zh-Hant has every key of zh with the same placeholders', () => {
+    const zh = catalogs.get('zh') ?? {};
+    const hant = catalogs.get('zh-Hant') ?? {};
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join();
+    expect(Object.keys(zh).filter((key) => hant[key] === undefined)).toEqual([]);
+    expect(Object.keys(zh).filter((key) => hant[key] !== undefined && placeholders(hant[key]!) !== placeholders(zh[key]!))).toEqual([]);
+  });
+});
