@@ -6,7 +6,7 @@ import { compose, type Middleware } from './core/compose.js';
 import { MeridianError } from './core/errors.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { randomId, systemClock, type Clock, type IdGenerator } from './core/runtime.js';
-import { aiDisclosureMiddleware, choiceMiddleware, humanRequestMiddleware, languageMiddleware } from './conversation/builtin-middleware.js';
+import { aiDisclosureMiddleware, cardWarningMiddleware, choiceMiddleware, humanRequestMiddleware, languageMiddleware } from './conversation/builtin-middleware.js';
 import type { Services, TurnContext } from './conversation/context.js';
 import { OutboxDispatcher } from './conversation/dispatcher.js';
 import { TurnRunner, type ErrorHandler, type TurnResult } from './conversation/turn-runner.js';
@@ -92,6 +92,7 @@ export class Bot {
     if (!disabled.has('choices')) builtIn.push(choiceMiddleware);
     // The disclosure wraps everything after it, so even a first message answered early carries it.
     if (!disabled.has('aiDisclosure')) builtIn.push(aiDisclosureMiddleware);
+    builtIn.push(cardWarningMiddleware);
     if (!disabled.has('humanRequest')) builtIn.push(humanRequestMiddleware(options.catalogs));
     if (options.nlu && !disabled.has('nlu')) builtIn.push(nluMiddleware(options.nlu));
     const dialogs = dialogRuntime({

@@ -124,6 +124,12 @@ export const aiDisclosureMiddleware: Middleware<TurnContext> = async (ctx, next)
   else ctx.replies.push({ text: disclosure });
 };
 
+/** Tells a customer who sent a card number not to; the number itself was removed before anything was stored. */
+export const cardWarningMiddleware: Middleware<TurnContext> = async (ctx, next) => {
+  if (ctx.activity.cardNumberRemoved) ctx.say(ctx.t('privacy.card_warning'));
+  await next();
+};
+
 /** Words for "human" in every catalog: asking for a person works in every state and every language. */
 export function humanRequestMiddleware(catalogs: Catalogs): Middleware<TurnContext> {
   const words = new Set<string>();

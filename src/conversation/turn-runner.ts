@@ -11,6 +11,8 @@ import { conversationIdFor, customerIdFor } from './conversation-id.js';
 import type { OutboxDispatcher, Reply } from './dispatcher.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { validateActivity, type ActivityLimits } from './validate.js';
+import { containsCardNumber } from '../privacy/pii.js';
+import { redactCardNumbers } from '../privacy/redact.js';
 
 export type ErrorHandler = (error: unknown, ctx: TurnContext) => void | Promise<void>;
 
@@ -64,6 +66,11 @@ export class TurnRunner {
   async accept(activity: InboundActivity): Promise<{ inboxId: string; duplicate: boolean; turn: Promise<TurnResult> }> {
     if (!this.accepting) throw new MeridianError('shutting_down', 'Meridian is shutting down and accepts no new messages', { status: 503 });
     validateActivity(activity, this.options.limits);
+    // A card number is never stored: not in the inbox, not in the raw payload, not in logs.
+    if (containsCardNumber(activity.text)) {
+      const { raw: _raw, ...rest } = activity;
+      activity = { ...rest, text: redactCardNumbers(activity.text), cardNumberRemoved: true };
+    }
     const conversationId = this.conversationIdFor(activity);
     const entry: InboxEntry = {
       id: `${activity.channel}:${activity.id}`,
@@ -152,6 +159,8 @@ export class TurnRunner {
         continue;
       }
       this.options.afterCommit?.(entry.id);
+      // The message and the new state must be on disk before any reply leaves.
+      await stores.backend.flush?.();
       await dispatcher.sendTurn(this.replies(saved, entry));
       await stores.inbox.finish(entry, 'done', saved.lastReplies);
       if (log.isLevelEnabled('info')) log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, replies: saved.lastReplies.length, locale: saved.locale }, 'turn done');

@@ -35,8 +35,10 @@ export interface InboundActivity {
   localeExplicit?: boolean;
   /** Which transport delivers the replies (an adapter id); the emulator uses 'emulator'. */
   transport: string;
-  /** The channel payload as received, kept for audits and adapters. */
+  /** The channel payload as received, kept for audits and adapters (dropped when it held a card number). */
   raw?: JsonValue;
+  /** Set when a payment card number was removed from the text before anything was stored. */
+  cardNumberRemoved?: boolean;
 }
 
 export interface Button {

@@ -1,9 +1,12 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { piiLogHook } from '../privacy/redact.js';
 
 export type { Logger } from 'pino';
 
 export interface LoggerSettings {
   level: string;
+  /** Redact personal data (e-mail, phone, card, IBAN, ids, addresses) in every line (default true; ~40 µs a line). */
+  redactPii?: boolean;
   /** Where to write; defaults to stdout. */
   destination?: NodeJS.WritableStream;
 }
@@ -20,6 +23,8 @@ export function createLogger(settings: LoggerSettings): Logger {
       paths: ['*.token', '*.secret', '*.password', '*.authorization', 'headers.authorization', 'req.headers.authorization', '*.apiKey'],
       censor: '[redacted]',
     },
+    // Personal data in messages and fields (an error quoting a customer's text) is redacted before it is written.
+    ...(settings.redactPii === false ? {} : { hooks: { logMethod: piiLogHook() } }),
   };
   return settings.destination ? pino(options, settings.destination as unknown as pino.DestinationStream) : pino(options);
 }

@@ -310,6 +310,11 @@ class ResidencyRouter implements ResidencyBackend {
     );
   }
 
+  /** Every region's writes made so far are durable. */
+  async flush(): Promise<void> {
+    await Promise.all(this.regionNames.map((name) => this.backend(name).flush?.()));
+  }
+
   async close(): Promise<void> {
     const results = await Promise.allSettled(this.regionNames.map((name) => this.backend(name).close()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -55,6 +55,11 @@ export interface StorageBackend {
   collection<T extends StoredDocument>(spec: CollectionSpec): Collection<T>;
   /** Throws when the backend cannot serve requests. */
   ping(): Promise<void>;
+  /**
+   * Resolves once every write made so far is durable. Backends whose writes are durable when they
+   * resolve need not implement it; the embedded store batches commits and does.
+   */
+  flush?(): Promise<void>;
   close(): Promise<void>;
 }
 

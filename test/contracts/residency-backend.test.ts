@@ -113,6 +113,7 @@ describe('residency: where documents land', () => {
     expect(await reopened.regionOfCustomer('cu_us')).toBe('us');
     const saved = await again.customers.save({ ...(await again.customers.get('cu_us'))!, displayName: 'Sam' }, 1);
     expect(saved.version).toBe(2);
+    await reopened.flush?.();
     expect(idsInFile(us)['customers']).toEqual(['cu_us']);
     expect(idsInFile(eu)['customers']).toEqual([]);
   });
@@ -139,6 +140,7 @@ describe('residency: where documents land', () => {
     const customer = { id: 'cu_moved', identities: [DE], primaryAddress: DE, displayName: null, locale: null, timeZone: null, createdAt: 'x', updatedAt: 'x', country: 'us' };
     await stores.customers.create(customer);
     expect(await backend.regionOfCustomer('cu_moved')).toBe('us');
+    await backend.flush?.();
     expect(idsInFile(us)['customers']).toEqual(['cu_moved']);
   });
 });

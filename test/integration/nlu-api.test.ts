@@ -64,3 +64,24 @@ describe('the admin API in production', () => {
     }
   });
 });
+
+describe('card numbers', () => {
+  it('are never stored: the customer is warned and the inbox holds a redacted text', async () => {
+    const meridian = await startTestServer();
+    try {
+      const { json } = await postJson(`${meridian.url}/api/emulator/messages`, {
+        channel: 'webchat',
+        from: 'card-1',
+        text: 'my card is 4111 1111 1111 1111, can you charge it?',
+        messageId: 'card-msg-1',
+      });
+      const text = (json['replies'] as { text: string }[]).map((reply) => reply.text).join(' ');
+      expect(text).toMatch(/never send card numbers/);
+      const entry = await meridian.bot.stores.inbox.get('webchat:card-msg-1');
+      expect(JSON.stringify(entry)).not.toMatch(/4111/);
+      expect(entry?.activity.text).toContain('[card]');
+    } finally {
+      await meridian.stop();
+    }
+  });
+});
