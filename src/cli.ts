@@ -7,7 +7,9 @@ import { renderForCapabilities } from './core/capabilities.js';
 import { describeError, isMeridianError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { emulatorActivity } from './http/emulator.js';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { loadCatalogs } from './i18n/catalog.js';
 import { findTranscripts } from './dialog/find-transcripts.js';
 import { formatResults, loadTranscripts, runTranscript, type TranscriptResult } from './dialog/transcripts.js';
 import { createDefaultBot, resolveConfig, startMeridian, transcriptBotFactory, type StartOptions } from './main.js';
@@ -218,6 +220,49 @@ dialogs
     }
     process.stdout.write(`${formatResults(results)}\n`);
     if (results.some((result) => !result.passed)) process.exitCode = 1;
+  });
+
+/** The folder with a dialog's code: dialogs/<id> (or dist/dialogs/<id> in an installed package). */
+function dialogFolder(id: string): string | undefined {
+  const folder = id === 'verify-order' ? 'shared' : id;
+  for (const base of [join(packageRoot(), 'dialogs'), join(packageRoot(), 'dist', 'dialogs')]) {
+    if (existsSync(join(base, folder))) return join(base, folder);
+  }
+  return undefined;
+}
+
+dialogs
+  .command('lint')
+  .description('check dialogs: unreachable steps, transitions to missing steps, prompts without retry, catalog keys missing in a language')
+  .argument('[dialogs...]', 'dialog ids (default: all)')
+  .action(async (ids: string[]) => {
+    const { defaultDialogs } = await import('./main.js');
+    const { lintDialog } = await import('./dialog/lint.js');
+    const config = resolveConfig({ ...baseOptions(), logLevel: 'silent' });
+    const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
+    const chosen = ids.length > 0 ? defaultDialogs.filter((dialog) => ids.includes(dialog.id)) : defaultDialogs;
+    if (chosen.length === 0) throw new Error(`no dialog named ${ids.join(', ')}; known: ${defaultDialogs.map((d) => d.id).join(', ')}`);
+    let errors = 0;
+    for (const dialog of chosen) {
+      const folder = dialogFolder(dialog.id);
+      const findings = lintDialog(dialog, { catalogs, languages: config.locales.supported, ...(folder ? { sourceDir: folder } : {}) });
+      process.stdout.write(`${findings.length === 0 ? '✓' : findings.some((f) => f.level === 'error') ? '✗' : '!'} ${dialog.id}\n`);
+      for (const finding of findings) process.stdout.write(`    ${finding.level}: ${finding.message}\n`);
+      errors += findings.filter((finding) => finding.level === 'error').length;
+    }
+    if (errors > 0) process.exitCode = 1;
+  });
+
+dialogs
+  .command('graph')
+  .description('print a Mermaid diagram of a dialog (paste it into Markdown)')
+  .argument('<dialog>', 'dialog id, e.g. returns')
+  .action(async (id: string) => {
+    const { defaultDialogs } = await import('./main.js');
+    const { dialogMermaid } = await import('./dialog/lint.js');
+    const dialog = defaultDialogs.find((candidate) => candidate.id === id);
+    if (!dialog) throw new Error(`no dialog named ${id}; known: ${defaultDialogs.map((d) => d.id).join(', ')}`);
+    process.stdout.write(`${dialogMermaid(dialog)}\n`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -9,6 +9,8 @@ import { adminAccess, emulatorEnabled, loadConfig, redactedConfig } from '../con
 import type { MeridianConfig } from '../config/schema.js';
 import { createWebchatAdapter } from '../adapters/webchat/index.js';
 import { defaultDialogs } from '../dialogs/index.js';
+
+export { defaultDialogs };
 import { createBot, type Bot } from './bot.js';
 import { createLogger, silentLogger, type Logger } from './core/logger.js';
 import { ManualClock, systemClock, type Clock } from './core/runtime.js';

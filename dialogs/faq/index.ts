@@ -52,7 +52,7 @@ export const faqDialog: Dialog = {
     },
     helpful: prompt({
       slot: 'helpful',
-      maxRetries: 0,
+      maxRetries: 1,
       ask: (ctx) => ctx.ask(ctx.t('faq.was_helpful'), helpfulButtons(ctx)),
       parse: parsers.yesNo,
       then: (ctx, helpful) => {

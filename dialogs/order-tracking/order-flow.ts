@@ -1,6 +1,6 @@
 import type { Customer, Order } from '../../src/commerce/types.js';
 import type { Button, Step, StepContext, TurnContext } from '../../src/index.js';
-import { createFormatter, localizedName, NotAllowedError, offerHuman, parsers } from '../../src/index.js';
+import { createFormatter, localizedName, NotAllowedError, parsers } from '../../src/index.js';
 import type { Formatter } from '../../src/i18n/format.js';
 import { orderSteps, shopOf } from '../shared/orders.js';
 
@@ -10,8 +10,6 @@ import { orderSteps, shopOf } from '../shared/orders.js';
  * are, a lookup that survives unknown order numbers, and formatting in the customer's locale and zone.
  */
 
-/** How many times an unknown order number is asked again before a person is offered. */
-const MAX_NOT_FOUND = 2;
 /** Orders offered as buttons (WhatsApp shows three reply buttons). */
 const MAX_CHOICES = 3;
 
@@ -62,20 +60,8 @@ export function findOrderSteps(options: FindOrderOptions): Record<'start' | 'ord
       return ctx.wait('order');
     },
     order: shared.order,
-    async lookup(ctx: StepContext) {
-      const outcome = await shared.lookup(ctx);
-      // An unknown number: the shared step said so and asks again by re-entering `order`, whose prefill
-      // would read the same number from this message again (a loop within the turn that ends in a
-      // dialog_error). Wait for a new number instead.
-      if (outcome.kind === 'goto' && outcome.step === 'order') {
-        const misses = (typeof ctx.values['misses'] === 'number' ? ctx.values['misses'] : 0) + 1;
-        ctx.values['misses'] = misses;
-        // Stay at the question either way: after a few misses the customer can also pick a person or start over.
-        if (misses > MAX_NOT_FOUND) offerHuman(ctx);
-        return ctx.wait('order');
-      }
-      return outcome;
-    },
+    // Unknown numbers are asked again (and a person offered) by the shared step.
+    lookup: shared.lookup,
   };
 }
 

@@ -120,7 +120,7 @@ export function orderSteps(options: OrderStepsOptions): Record<'order' | 'lookup
       invalid: (ctx) => ctx.say(ctx.t('orders.number_invalid')),
       then: (ctx) => ctx.goto('lookup'),
     }),
-    async lookup(ctx: StepContext) {
+    lookup: Object.assign(async (ctx: StepContext) => {
       const number = String(ctx.values['order']);
       if (ctx.conversation.data['verificationFailed'] === number) {
         delete ctx.conversation.data['verificationFailed'];
@@ -140,6 +140,6 @@ export function orderSteps(options: OrderStepsOptions): Record<'order' | 'lookup
       ctx.values['order'] = order.number;
       if (!(await mayView(ctx, order))) return ctx.begin(VERIFY_DIALOG, { order: order.number }, 'lookup');
       return ctx.goto(options.next);
-    },
+    }, { leadsTo: [options.next] }),
   };
 }

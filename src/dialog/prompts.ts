@@ -53,7 +53,8 @@ export function prompt<V extends JsonValue>(options: PromptOptions<V>): Step {
     options.ask(ctx);
     return ctx.retry();
   };
-  return Object.assign(step, { accepts: (ctx: StepContext) => options.parse(ctx) !== undefined });
+  // `prompt` is kept on the step for tools (dialogs lint/graph) that read where a prompt leads.
+  return Object.assign(step, { accepts: (ctx: StepContext) => options.parse(ctx) !== undefined, prompt: { ...options } as Record<string, unknown> & { maxRetries?: number } });
 }
 
 /** After repeated misunderstandings: offer a person or a fresh start, never a loop. */

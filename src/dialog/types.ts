@@ -43,6 +43,10 @@ export type StepFunction = (ctx: StepContext) => StepOutcome | Promise<StepOutco
 export type Step = StepFunction & {
   /** For prompt steps: whether this text answers the prompt; an input that does not may start another dialog. */
   accepts?(ctx: StepContext): boolean;
+  /** Steps this one can go to that its code names only at run time (shared step builders declare them for lint and graph). */
+  leadsTo?: readonly string[];
+  /** For prompt steps: the prompt's options (read by `meridian dialogs lint` and `graph`). */
+  prompt?: { maxRetries?: number; [part: string]: unknown };
 };
 
 /**
