@@ -96,16 +96,20 @@ program
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
     process.stdout.write(`Chatting as ${opts.channel}:${opts.from}. Type /quit to leave.\n`);
     try {
-      for (;;) {
-        const line = await rl.question('you> ').catch(() => '/quit');
+      // Iterating the lines (rather than rl.question) keeps piped input: lines that arrive early are queued.
+      process.stdout.write('you> ');
+      for await (const line of rl) {
         if (line.trim() === '/quit') break;
-        if (line.trim() === '') continue;
-        try {
-          for (const reply of await turn(bot, opts.channel, opts.from, line, opts.locale)) process.stdout.write(`bot> ${reply.replace(/\n/g, '\n     ')}\n`);
-        } catch (error) {
-          process.stdout.write(`error: ${describeError(error)}\n`);
+        if (line.trim() !== '') {
+          try {
+            for (const reply of await turn(bot, opts.channel, opts.from, line, opts.locale)) process.stdout.write(`bot> ${reply.replace(/\n/g, '\n     ')}\n`);
+          } catch (error) {
+            process.stdout.write(`error: ${describeError(error)}\n`);
+          }
         }
+        process.stdout.write('you> ');
       }
+      process.stdout.write('\n');
     } finally {
       rl.close();
       await bot.stop();

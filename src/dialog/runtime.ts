@@ -8,6 +8,8 @@ import type { Dialog, StepContext, StepOutcome } from './types.js';
 
 /** Confidence at which another intent interrupts a prompt even though the message could answer it. */
 const INTERRUPT_CONFIDENCE = 0.9;
+/** Confidence another intent needs to interrupt a question the message does not answer. */
+const INTERRUPT_MIN_CONFIDENCE = 0.75;
 
 export interface DialogRuntimeOptions {
   dialogs: readonly Dialog[];
@@ -69,7 +71,11 @@ export function dialogRuntime(options: DialogRuntimeOptions): Middleware<TurnCon
       const answers = other !== undefined && (waiting?.accepts?.(stepContext(ctx, state, ctx.text, false, false)) ?? false);
       // A short answer ("não", "ok", "A1043") is never taken as another request, however confident the classifier.
       const longEnough = ctx.text.trim().split(/\s+/u).length >= 3 || /[\u3040-\u30ff\u4e00-\u9fff]{6,}/u.test(ctx.text);
-      const interrupting = other && (!answers || (longEnough && (ctx.nlu?.intent.confidence ?? 0) >= INTERRUPT_CONFIDENCE)) ? other : undefined;
+      const confidence = ctx.nlu?.intent.confidence ?? 0;
+      // Leaving a question half-answered needs clearer evidence than starting a dialog: the other dialog's
+      // own keywords, or a confident intent.
+      const clear = other !== undefined && (other.triggers?.(ctx) === true || confidence >= INTERRUPT_MIN_CONFIDENCE);
+      const interrupting = other && clear && (!answers || (longEnough && confidence >= INTERRUPT_CONFIDENCE)) ? other : undefined;
       if (interrupting) {
         ctx.log.debug({ from: state.dialogId, to: interrupting.id }, 'dialog interrupted');
         state = push(ctx, interrupting);
