@@ -10,6 +10,7 @@ import { emulatorActivity } from './http/emulator.js';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadCatalogs } from './i18n/catalog.js';
+import { systemClock } from './core/runtime.js';
 import { findTranscripts } from './dialog/find-transcripts.js';
 import { formatResults, loadTranscripts, runTranscript, type TranscriptResult } from './dialog/transcripts.js';
 import { createDefaultBot, resolveConfig, startMeridian, transcriptBotFactory, type StartOptions } from './main.js';
@@ -209,6 +210,49 @@ kb.command('retranslate')
       await backend.close();
     }
   });
+
+const privacy = program.command('privacy').description("a person's rights: access (export) and erasure");
+privacy
+  .command('export')
+  .description('everything Meridian holds about a person, as JSON (customer, conversations, messages, replies, events)')
+  .requiredOption('--customer <id|address>', 'cu_... or an address: whatsapp:+4915112345678, email:ana@example.com, +4915112345678')
+  .option('--out <file>', 'write to a file instead of stdout')
+  .action(async (opts: { customer: string; out?: string }) => {
+    const { exportSubject } = await import('./privacy/subject-rights.js');
+    const { writeFileSync } = await import('node:fs');
+    const { backend, stores } = await storesFromConfig();
+    try {
+      const data = JSON.stringify(await exportSubject(stores, opts.customer, systemClock), null, 2);
+      if (opts.out) writeFileSync(opts.out, `${data}\n`, { mode: 0o600 });
+      else process.stdout.write(`${data}\n`);
+    } finally {
+      await backend.close();
+    }
+  });
+privacy
+  .command('erase')
+  .description('delete everything Meridian holds about a person; an audit record with counts only is kept')
+  .requiredOption('--customer <id|address>', 'cu_... or an address')
+  .option('--yes', 'confirm: this cannot be undone')
+  .action(async (opts: { customer: string; yes?: boolean }) => {
+    if (!opts.yes) throw new Error('erasure cannot be undone: add --yes to confirm');
+    const { eraseSubject } = await import('./privacy/subject-rights.js');
+    const { backend, stores } = await storesFromConfig();
+    try {
+      process.stdout.write(`${JSON.stringify(await eraseSubject(stores, opts.customer, systemClock))}\n`);
+    } finally {
+      await backend.close();
+    }
+  });
+
+/** The purpose-named stores over the configured backend (the same data the server uses). */
+async function storesFromConfig() {
+  const config = resolveConfig({ ...baseOptions(), logLevel: 'silent' });
+  const { openBackend } = await import('./storage/open-backend.js');
+  const { createStores } = await import('./storage/stores.js');
+  const backend = await openBackend(config);
+  return { backend, stores: createStores(backend) };
+}
 
 const dialogs = program.command('dialogs').description('work with dialogs');
 dialogs

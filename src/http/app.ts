@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { errorBody, errorHandler, notFound } from './errors.js';
 import { emulatorRoute, type EmulatorOptions } from './emulator.js';
 import { bearerGuard, nluRoute } from './nlu-route.js';
+import { privacyEraseRoute, privacyExportRoute } from './privacy-routes.js';
 
 export interface HttpAppOptions {
   bot: Bot;
@@ -87,6 +88,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
 
   if (options.admin) {
+    const guard = bearerGuard(options.admin.token, 'MERIDIAN_ADMIN_TOKEN');
+    app.get('/api/privacy/export', guard, privacyExportRoute(bot, logger));
+    app.post('/api/privacy/erase', guard, express.json({ limit: '16kb', verify: verifyUtf8, type: () => true }), privacyEraseRoute(bot, logger));
     app.post('/api/nlu/parse', bearerGuard(options.admin.token, 'MERIDIAN_ADMIN_TOKEN'), express.json({ limit: '64kb', verify: verifyUtf8, type: () => true }), nluRoute(bot));
   }
 

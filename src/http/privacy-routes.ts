@@ -1,0 +1,39 @@
+import type { RequestHandler } from 'express';
+import type { Bot } from '../bot.js';
+import { MeridianError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { eraseSubject, exportSubject } from '../privacy/subject-rights.js';
+
+function customerParam(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 320) {
+    throw new MeridianError('invalid_request', 'customer: give a customer id (cu_...) or an address such as whatsapp:+4915112345678', { status: 400 });
+  }
+  return value;
+}
+
+/** GET /api/privacy/export?customer=...: the right of access. Every read of personal data is logged (without the data). */
+export function privacyExportRoute(bot: Bot, logger: Logger): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const result = await exportSubject(bot.stores, customerParam(req.query['customer']), bot.clock);
+      logger.info({ audit: 'privacy.export', requestId: res.getHeader('x-request-id'), records: result.messages.length }, 'personal data exported');
+      res.json(result);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** POST /api/privacy/erase {"customer": ...}: the right of erasure; answers the receipt (counts and a request id). */
+export function privacyEraseRoute(bot: Bot, logger: Logger): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const body = req.body as { customer?: unknown } | undefined;
+      const receipt = await eraseSubject(bot.stores, customerParam(body?.customer), bot.clock);
+      logger.info({ audit: 'privacy.erase', requestId: receipt.requestId, counts: receipt.counts }, 'personal data erased');
+      res.json(receipt);
+    } catch (error) {
+      next(error);
+    }
+  };
+}

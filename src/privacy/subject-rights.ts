@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { parseAddress } from '../core/address.js';
+import { MeridianError } from '../core/errors.js';
+import type { Clock } from '../core/runtime.js';
+import { customerIdFor } from '../conversation/conversation-id.js';
+import type { ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from '../storage/records.js';
+import type { Stores } from '../storage/stores.js';
+
+/**
+ * The rights of access and erasure (GDPR art. 15 and 17, CCPA): everything Meridian holds about one
+ * person, across every store, as one JSON document; and its removal, leaving an audit record that holds
+ * no personal data.
+ */
+
+export interface SubjectData {
+  customers: CustomerRecord[];
+  conversations: ConversationRecord[];
+  messages: InboxEntry[];
+  pendingReplies: OutboxEntry[];
+  events: EventRecord[];
+}
+
+export interface SubjectExport extends SubjectData {
+  exportedAt: string;
+  subject: { customerIds: string[]; addresses: string[] };
+}
+
+export interface ErasureReceipt {
+  requestId: string;
+  erasedAt: string;
+  counts: Record<keyof SubjectData, number>;
+}
+
+/** Who the request is about: a customer id (cu_...) or a channel address (whatsapp:+49..., email:ana@...). */
+export function subjectIds(query: string): string[] {
+  const value = query.trim();
+  if (/^cu_[\w-]{10,}$/.test(value)) return [value];
+  const address = parseAddress(value.includes(':') ? value : value.includes('@') ? `email:${value.toLowerCase()}` : `whatsapp:${value}`);
+  const formatted = `${address.channel}:${address.id}`;
+  // A phone number is the same person on WhatsApp, SMS and voice.
+  if (['whatsapp', 'sms', 'voice'].includes(address.channel)) return ['whatsapp', 'sms', 'voice'].map((channel) => customerIdFor(`${channel}:${address.id}`));
+  return [customerIdFor(formatted)];
+}
+
+export async function collectSubjectData(stores: Stores, query: string): Promise<SubjectData & { addresses: string[]; customerIds: string[] }> {
+  const customerIds = subjectIds(query);
+  const customers = (await Promise.all(customerIds.map((id) => stores.customers.get(id)))).filter((c): c is CustomerRecord => c !== undefined);
+  const conversations = (await Promise.all(customerIds.map((id) => stores.conversations.listByCustomer(id)))).flat();
+  const conversationIds = conversations.map((conversation) => conversation.id);
+  const byConversation = async <T>(find: (ids: string[]) => Promise<T[]>) => (conversationIds.length > 0 ? find(conversationIds) : []);
+  const messages = await byConversation((ids) => stores.inbox.collection.find({ conversationId: { in: ids } }, { orderBy: 'receivedAt' }));
+  const pendingReplies = await byConversation((ids) => stores.outbox.collection.find({ conversationId: { in: ids } }, { orderBy: 'createdAt' }));
+  const events = [
+    ...(await byConversation((ids) => stores.events.collection.find({ conversationId: { in: ids } }))),
+    ...(await stores.events.collection.find({ customerId: { in: customerIds } })),
+  ].filter((event, index, all) => all.findIndex((other) => other.id === event.id) === index);
+  const addresses = [...new Set([...customers.flatMap((c) => c.identities), ...conversations.map((c) => c.address)])];
+  return { customers, conversations, messages, pendingReplies, events, addresses, customerIds: customers.map((c) => c.id) };
+}
+
+/** Everything held about the person, as one JSON-ready document. */
+export async function exportSubject(stores: Stores, query: string, clock: Clock): Promise<SubjectExport> {
+  const data = await collectSubjectData(stores, query);
+  if (data.customers.length === 0 && data.conversations.length === 0) {
+    throw new MeridianError('not_found', `Meridian holds no data about ${query.includes('@') || query.includes(':') ? 'that address' : query}`, { status: 404 });
+  }
+  const { addresses, customerIds, ...rest } = data;
+  return { exportedAt: new Date(clock.now()).toISOString(), subject: { customerIds, addresses }, ...rest };
+}
+
+/**
+ * Deletes everything held about the person in every store, then records an audit event with counts
+ * and a request id only (no id, address or text of the person).
+ */
+export async function eraseSubject(stores: Stores, query: string, clock: Clock): Promise<ErasureReceipt> {
+  const data = await collectSubjectData(stores, query);
+  const remove = async (collection: { delete(id: string): Promise<boolean> }, ids: string[]) => {
+    for (const id of ids) await collection.delete(id);
+    return ids.length;
+  };
+  const counts = {
+    messages: await remove(stores.inbox.collection, data.messages.map((m) => m.id)),
+    pendingReplies: await remove(stores.outbox.collection, data.pendingReplies.map((r) => r.id)),
+    events: await remove(stores.events.collection, data.events.map((e) => e.id)),
+    conversations: await remove(stores.conversations.collection, data.conversations.map((c) => c.id)),
+    customers: await remove(stores.customers.collection, data.customers.map((c) => c.id)),
+  };
+  const receipt: ErasureReceipt = { requestId: `er_${randomUUID()}`, erasedAt: new Date(clock.now()).toISOString(), counts };
+  await stores.events.append({ id: receipt.requestId, type: 'privacy.erased', at: clock.now(), conversationId: null, customerId: null, data: { counts } });
+  await stores.backend.flush?.();
+  return receipt;
+}
