@@ -25,6 +25,7 @@ import {
   saveOptions,
   yesNoButtons,
   createOnYes,
+  eligibleOrder,
 } from '../returns/common.js';
 import { asksForExchange, RETURNS_DIALOG } from '../returns/index.js';
 
@@ -77,30 +78,9 @@ function offerReturn(ctx: StepContext, sku: string | undefined): StepOutcome {
 const orderStepsForExchanges = orderSteps({ next: 'check', askKey: 'exchanges.ask_order' });
 
 async function check(ctx: StepContext): Promise<StepOutcome> {
-  const shop = shopOf(ctx);
-  const orderNumber = String(ctx.values['order']);
-  const order = await shop.findOrder(orderNumber);
-  if (!order) {
-    ctx.say(ctx.t('orders.not_found', { order: orderNumber }));
-    return ctx.end();
-  }
-  const [eligibility, info] = await Promise.all([shop.returnEligibility(order), shop.info()]);
-  const vars = { order: order.number, days: info.returnWindowDays };
-  switch (eligibility.reason) {
-    case 'order_cancelled':
-      ctx.say(ctx.t('exchanges.blocked.order_cancelled', vars));
-      return ctx.end();
-    case 'not_delivered': {
-      const partly = order.shipments.some((shipment) => shipment.status === 'delivered');
-      ctx.say(ctx.t(partly ? 'exchanges.blocked.partly_delivered' : 'exchanges.blocked.not_delivered', vars));
-      return ctx.end();
-    }
-    case 'window_expired':
-      ctx.ask(ctx.t('exchanges.blocked.window_expired', { ...vars, date: calendarDate(ctx, eligibility.lastDay ?? '') }), [humanButton(ctx)]);
-      return ctx.end();
-    default:
-      break;
-  }
+  const found = await eligibleOrder(ctx, 'exchanges');
+  if (!found) return ctx.end();
+  const { order, eligibility } = found;
 
   const options = await orderOptions(ctx, order, eligibility);
   saveOptions(ctx, 'options', options);

@@ -385,3 +385,45 @@ export function createOnYes(declinedKey: string): (ctx: StepContext, yes: boolea
     return ctx.goto('create');
   };
 }
+
+/**
+ * Loads the order and its return eligibility for the returns and exchanges flows. When the order is
+ * gone, cancelled, not (fully) delivered or past the window, it says so with `<prefix>.blocked.*` and
+ * gives undefined: the caller ends the dialog.
+ */
+export async function eligibleOrder(
+  ctx: StepContext,
+  prefix: 'returns' | 'exchanges',
+): Promise<{ order: Order; eligibility: ReturnEligibility; vars: { order: string; days: number } } | undefined> {
+  const shop = shopOf(ctx);
+  const orderNumber = String(ctx.values['order']);
+  const order = await shop.findOrder(orderNumber);
+  if (!order) {
+    ctx.say(ctx.t('orders.not_found', { order: orderNumber }));
+    return undefined;
+  }
+  const [eligibility, info] = await Promise.all([shop.returnEligibility(order), shop.info()]);
+  const vars = { order: order.number, days: info.returnWindowDays };
+  switch (eligibility.reason) {
+    case 'order_cancelled':
+      ctx.say(ctx.t(`${prefix}.blocked.order_cancelled`, vars));
+      return undefined;
+    case 'not_delivered': {
+      const partly = order.shipments.some((shipment) => shipment.status === 'delivered');
+      ctx.say(ctx.t(partly ? `${prefix}.blocked.partly_delivered` : `${prefix}.blocked.not_delivered`, vars));
+      return undefined;
+    }
+    case 'window_expired':
+      ctx.ask(
+        ctx.t(`${prefix}.blocked.window_expired`, {
+          ...vars,
+          date: calendarDate(ctx, eligibility.lastDay ?? ''),
+          delivered: calendarDate(ctx, eligibility.deliveredOn ?? ''),
+        }),
+        [humanButton(ctx)],
+      );
+      return undefined;
+    default:
+      return { order, eligibility, vars };
+  }
+}

@@ -29,6 +29,7 @@ import {
   saveOptions,
   yesNoButtons,
   createOnYes,
+  eligibleOrder,
 } from './common.js';
 
 export const RETURNS_DIALOG = 'returns';
@@ -120,37 +121,13 @@ function refundOf(ctx: StepContext, lines: readonly Line[]): string {
 const orderStepsForReturns = orderSteps({ next: 'check', askKey: 'returns.ask_order' });
 
 async function check(ctx: StepContext): Promise<StepOutcome> {
-  const shop = shopOf(ctx);
-  const orderNumber = String(ctx.values['order']);
-  const order = await shop.findOrder(orderNumber);
-  if (!order) {
-    ctx.say(ctx.t('orders.not_found', { order: orderNumber }));
-    return ctx.end();
-  }
-  const [eligibility, info] = await Promise.all([shop.returnEligibility(order), shop.info()]);
+  const found = await eligibleOrder(ctx, 'returns');
+  if (!found) return ctx.end();
+  const { order, eligibility } = found;
   const options = await orderOptions(ctx, order, eligibility);
   saveOptions(ctx, 'options', options);
-  const vars = { order: order.number, days: info.returnWindowDays };
 
   switch (eligibility.reason) {
-    case 'order_cancelled':
-      ctx.say(ctx.t('returns.blocked.order_cancelled', vars));
-      return ctx.end();
-    case 'not_delivered': {
-      const partly = order.shipments.some((shipment) => shipment.status === 'delivered');
-      ctx.say(ctx.t(partly ? 'returns.blocked.partly_delivered' : 'returns.blocked.not_delivered', vars));
-      return ctx.end();
-    }
-    case 'window_expired':
-      ctx.ask(
-        ctx.t('returns.blocked.window_expired', {
-          ...vars,
-          date: calendarDate(ctx, eligibility.lastDay ?? ''),
-          delivered: calendarDate(ctx, eligibility.deliveredOn ?? ''),
-        }),
-        [humanButton(ctx)],
-      );
-      return ctx.end();
     case 'nothing_returnable':
       ctx.say(ctx.t('returns.blocked.nothing_returnable', { order: order.number, details: options.map((option) => blockedSentence(ctx, option)).join(' ') }));
       return ctx.end();
