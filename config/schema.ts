@@ -42,6 +42,27 @@ export const configSchema = z
           })
           .strict()
           .default({ database: 'meridian' }),
+        /** Data residency: one backend per region; each customer's records live in their country's region. */
+        residency: z
+          .object({
+            defaultRegion: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a region name in lower case, e.g. eu'),
+            /** ISO country -> region, e.g. { DE: eu, US: us }. */
+            countries: z.record(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE'), z.string()).default({}),
+            regions: z.record(
+              z.string().regex(/^[a-z][a-z0-9_]*$/, 'a region name in lower case, e.g. eu'),
+              z
+                .object({
+                  backend: z.enum(['embedded', 'memory', 'mongodb']).default('embedded'),
+                  /** Embedded: the region's SQLite file. */
+                  file: z.string().min(1).optional(),
+                  /** MongoDB: the database; the URI is the secret MERIDIAN_MONGODB_URI_<REGION>. */
+                  database: z.string().min(1).default('meridian'),
+                })
+                .strict(),
+            ),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ backend: 'embedded', embedded: { durability: 'normal' }, mongodb: { database: 'meridian' } })

@@ -87,7 +87,7 @@ export interface DefaultBotOverrides {
 /** Builds the default bot (greeting dialog, web chat) over the configured store. */
 export async function createDefaultBot(config: MeridianConfig, logger: Logger, overrides: DefaultBotOverrides = {}): Promise<Bot> {
   const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
-  const stores = overrides.stores ?? createStores(await openBackend(config));
+  const stores = overrides.stores ?? createStores(await openBackend(config, { logger }));
   const clock = overrides.clock ?? systemClock;
   const shop: Shop = config.shop.url
     ? new HttpShop({ baseUrl: config.shop.url, timeoutMs: config.shop.timeoutMs, ...(config.shop.token ? { token: config.shop.token } : {}) })

@@ -1,11 +1,20 @@
 import { join, resolve } from 'node:path';
 import type { MeridianConfig } from '../../config/schema.js';
+import { MeridianError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { StorageBackend } from './collection.js';
 import { EmbeddedBackend } from './embedded-backend.js';
 import { MemoryBackend } from './memory-backend.js';
 
-/** Opens the backend the config names; MongoDB's driver is only loaded when it is used. */
-export async function openBackend(config: MeridianConfig): Promise<StorageBackend> {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Opens the backend the config names; MongoDB's driver is only loaded when it is used. With
+ * `storage.residency`, one backend per region behind the residency router.
+ */
+export async function openBackend(config: MeridianConfig, options: { env?: Env; logger?: Logger } = {}): Promise<StorageBackend> {
+  const residency = config.storage.residency;
+  if (residency) return openResidency(config, residency, options);
   switch (config.storage.backend) {
     case 'memory':
       return new MemoryBackend();
@@ -19,4 +28,33 @@ export async function openBackend(config: MeridianConfig): Promise<StorageBacken
       return MongoBackend.connect({ uri: config.storage.mongodb.uri as string, database: config.storage.mongodb.database });
     }
   }
+}
+
+async function openResidency(
+  config: MeridianConfig,
+  residency: NonNullable<MeridianConfig['storage']['residency']>,
+  options: { env?: Env; logger?: Logger },
+): Promise<StorageBackend> {
+  const env = options.env ?? process.env;
+  const regions: Record<string, StorageBackend> = {};
+  for (const [name, region] of Object.entries(residency.regions)) {
+    if (region.backend === 'memory') regions[name] = new MemoryBackend();
+    else if (region.backend === 'embedded') {
+      regions[name] = new EmbeddedBackend({ file: resolve(region.file ?? join(config.dataDir, `${name}.db`)), durability: config.storage.embedded.durability });
+    } else {
+      // Each region's URI is a secret of its own: MERIDIAN_MONGODB_URI_EU, MERIDIAN_MONGODB_URI_US...
+      const variable = `MERIDIAN_MONGODB_URI_${name.toUpperCase()}`;
+      const uri = env[variable];
+      if (!uri) throw new MeridianError('config_invalid', `storage.residency.regions.${name} uses mongodb but ${variable} is not set`);
+      const { MongoBackend } = await import('./mongo-backend.js');
+      regions[name] = await MongoBackend.connect({ uri, database: region.database });
+    }
+  }
+  const { createResidencyBackend } = await import('../privacy/residency.js');
+  return createResidencyBackend({
+    regions,
+    defaultRegion: residency.defaultRegion,
+    countryToRegion: residency.countries,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 }

@@ -1,0 +1,55 @@
+import { describe, it, expect } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { postJson, startTestServer } from '../helpers/server.js';
+
+function customerIds(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT id FROM customers ORDER BY id').all() as { id: string }[]).map((row) => row.id);
+  } finally {
+    db.close();
+  }
+}
+
+describe('data residency from the config file', () => {
+  it('stores a German customer in the EU file and a US customer in the US file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meridian-residency-'));
+    const config = join(dir, 'meridian.config.yaml');
+    writeFileSync(
+      config,
+      [
+        'storage:',
+        '  residency:',
+        '    defaultRegion: eu',
+        '    countries: { DE: eu, FR: eu, US: us, CA: us }',
+        '    regions:',
+        `      eu: { backend: embedded, file: ${join(dir, 'eu.db')} }`,
+        `      us: { backend: embedded, file: ${join(dir, 'us.db')} }`,
+        '',
+      ].join('\n'),
+    );
+    const meridian = await startTestServer({ configFile: config, storage: 'embedded', dataDir: dir });
+    try {
+      const emulator = `${meridian.url}/api/emulator/messages`;
+      expect((await postJson(emulator, { channel: 'whatsapp', from: '+4915112345678', text: 'Hallo' })).status).toBe(200);
+      expect((await postJson(emulator, { channel: 'sms', from: '+12125550123', text: 'hello' })).status).toBe(200);
+    } finally {
+      await meridian.stop();
+    }
+    const eu = customerIds(join(dir, 'eu.db'));
+    const us = customerIds(join(dir, 'us.db'));
+    expect(eu).toHaveLength(1);
+    expect(us).toHaveLength(1);
+    expect(eu[0]).not.toBe(us[0]);
+  });
+
+  it('names the missing secret for a MongoDB region', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meridian-residency-'));
+    const config = join(dir, 'meridian.config.yaml');
+    writeFileSync(config, 'storage:\n  residency:\n    defaultRegion: eu\n    regions:\n      eu: { backend: mongodb }\n');
+    await expect(startTestServer({ configFile: config, storage: 'embedded', dataDir: dir })).rejects.toThrow(/MERIDIAN_MONGODB_URI_EU is not set/);
+  });
+});
