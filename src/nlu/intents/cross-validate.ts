@@ -123,7 +123,7 @@ export function crossValidateIntents(options: CrossValidationOptions): CrossVali
       oosRecall: oos.filter((i) => predicted[i] === OUT_OF_SCOPE).length / (oos.length || 1),
     };
   });
-  // Best macro-F1 over the 16 classes (out_of_scope weighs as much as any intent, though it is rare in
+  // Best macro-F1 over the 16 classes (out_of_scope weighs as much as each intent, though it is rare in
   // the training files); among equals the lowest threshold.
   let best = thresholds[0]!;
   for (const t of thresholds) if (t.macroF1 > best.macroF1 + 1e-9) best = t;
