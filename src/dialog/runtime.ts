@@ -64,18 +64,16 @@ export function dialogRuntime(options: DialogRuntimeOptions): Middleware<TurnCon
       state = push(ctx, starter(ctx) ?? (byId.get(options.fallback) as Dialog));
       entering = true;
     } else {
-      const waiting = (byId.get(state.dialogId) as Dialog).steps[state.step];
-      const other = waiting?.accepts ? starter(ctx, state.dialogId) : undefined;
       // Another request interrupts a prompt when the message does not answer it, or when it is a very
       // confident other intent ("where is order B7777?" while a return asks for an order number).
-      const answers = other !== undefined && (waiting?.accepts?.(stepContext(ctx, state, ctx.text, false, false)) ?? false);
+      const other = waitingStep?.accepts ? starter(ctx, state.dialogId) : undefined;
       // A short answer ("não", "ok", "A1043") is never taken as another request, however confident the classifier.
       const longEnough = ctx.text.trim().split(/\s+/u).length >= 3 || /[\u3040-\u30ff\u4e00-\u9fff]{6,}/u.test(ctx.text);
       const confidence = ctx.nlu?.intent.confidence ?? 0;
       // Leaving a question half-answered needs clearer evidence than starting a dialog: the other dialog's
       // own keywords, or a confident intent.
       const clear = other !== undefined && (other.triggers?.(ctx) === true || confidence >= INTERRUPT_MIN_CONFIDENCE);
-      const interrupting = other && clear && (!answers || (longEnough && confidence >= INTERRUPT_CONFIDENCE)) ? other : undefined;
+      const interrupting = other && clear && (!answersWaiting || (longEnough && confidence >= INTERRUPT_CONFIDENCE)) ? other : undefined;
       if (interrupting) {
         ctx.log.debug({ from: state.dialogId, to: interrupting.id }, 'dialog interrupted');
         state = push(ctx, interrupting);
