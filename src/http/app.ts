@@ -7,7 +7,8 @@ import { MeridianError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { errorBody, errorHandler, notFound } from './errors.js';
 import { emulatorRoute, type EmulatorOptions } from './emulator.js';
-import { bearerGuard, nluRoute } from './nlu-route.js';
+import { bearerGuard } from './auth.js';
+import { nluRoute } from './nlu-route.js';
 import { privacyEraseRoute, privacyExportRoute } from './privacy-routes.js';
 
 export interface HttpAppOptions {
@@ -65,7 +66,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // The emulator comes first: it is the busiest route in development and in the benchmark.
   if (options.emulator) {
-    app.post('/api/emulator/messages', express.json({ limit: options.bodyLimit, verify: verifyUtf8, type: () => true }), emulatorRoute(bot, options.emulator));
+    app.post('/api/emulator/messages', bearerGuard(options.emulator.token, 'MERIDIAN_EMULATOR_TOKEN'), express.json({ limit: options.bodyLimit, verify: verifyUtf8, type: () => true }), emulatorRoute(bot));
   } else {
     app.all('/api/emulator/{*rest}', (_req, res) => {
       res.status(404).json(errorBody('route_not_found', 'the emulator API is off here (production without MERIDIAN_EMULATOR_TOKEN)'));

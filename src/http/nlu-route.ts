@@ -2,8 +2,6 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Bot } from '../bot.js';
 import { MeridianError } from '../core/errors.js';
-import { errorBody } from './errors.js';
-import { sameSecret } from './emulator.js';
 
 const bodySchema = z
   .object({
@@ -12,23 +10,6 @@ const bodySchema = z
     conversationId: z.string().min(1).max(64).optional(),
   })
   .strict();
-
-/** Checks `Authorization: Bearer <token>` in constant time; no token configured means open (development only). */
-export function bearerGuard(token: string | undefined, hint: string): RequestHandler {
-  return (req, res, next) => {
-    if (token === undefined) {
-      next();
-      return;
-    }
-    const header = req.get('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!given || !sameSecret(given, token)) {
-      res.status(401).json(errorBody('unauthorized', `this route needs Authorization: Bearer <${hint}>`));
-      return;
-    }
-    next();
-  };
-}
 
 /**
  * POST /api/nlu/parse: what Meridian understands of a text, for tools and the agent console. With a
