@@ -150,12 +150,17 @@ function printEval(result: { table: string; summary: object }): void {
   process.stdout.write(`${result.table}\n${JSON.stringify(result.summary)}\n`);
 }
 
-/** The knowledge store over the configured backend (the same data the server uses). */
-async function knowledgeStore() {
+/** The configured backend, opened as the server opens it. */
+async function configuredBackend() {
   const config = resolveConfig({ ...baseOptions(), logLevel: 'silent' });
   const { openBackend } = await import('./storage/open-backend.js');
+  return { config, backend: await openBackend(config) };
+}
+
+/** The knowledge store over the configured backend (the same data the server uses). */
+async function knowledgeStore() {
+  const { config, backend } = await configuredBackend();
   const { createKnowledgeStore } = await import('./knowledge/store.js');
-  const backend = await openBackend(config);
   return { config, backend, store: createKnowledgeStore(backend) };
 }
 
@@ -247,10 +252,8 @@ privacy
 
 /** The purpose-named stores over the configured backend (the same data the server uses). */
 async function storesFromConfig() {
-  const config = resolveConfig({ ...baseOptions(), logLevel: 'silent' });
-  const { openBackend } = await import('./storage/open-backend.js');
+  const { backend } = await configuredBackend();
   const { createStores } = await import('./storage/stores.js');
-  const backend = await openBackend(config);
   return { backend, stores: createStores(backend) };
 }
 
