@@ -29,7 +29,7 @@ export * from './translation/index.js';
 export { createNluEngine, type NluEngine, type NluComponents, type ParseOptions } from './nlu/engine.js';
 export { nluMiddleware, type NluMiddlewareOptions } from './nlu/middleware.js';
 export * from './nlu/types.js';
-export { prompt, offerHuman, type PromptOptions } from './dialog/prompts.js';
+export { prompt, offerHuman, humanButton, yesNoButtons, type PromptOptions } from './dialog/prompts.js';
 export * as parsers from './dialog/parsers.js';
 export { loadTranscripts, runTranscript, formatResults, type Transcript, type TranscriptResult, type BotFactory } from './dialog/transcripts.js';
 export { createFormatter } from './i18n/format.js';

@@ -8,7 +8,6 @@ import type { Button, Dialog, ExchangeAuthorization, StepContext, StepOutcome, T
 import { NotAllowedError, parsers, prompt } from '../../src/index.js';
 import { orderSteps, shopOf } from '../shared/orders.js';
 import {
-  answeredQuestion,
   calendarDate,
   humanButton,
   type ItemOption,
@@ -20,12 +19,12 @@ import {
   orderOptions,
   productOption,
   readOptions,
-  rememberRequest,
   requestOf,
   saveOptions,
   yesNoButtons,
   createOnYes,
   eligibleOrder,
+  startFromRequest,
 } from '../returns/common.js';
 import { asksForExchange, RETURNS_DIALOG } from '../returns/index.js';
 
@@ -195,11 +194,7 @@ export const exchangesDialog: Dialog = {
   intents: ['exchange_request'],
   triggers: (ctx) => asksForExchange(ctx.text),
   steps: {
-    async start(ctx) {
-      rememberRequest(ctx);
-      if (await answeredQuestion(ctx, 'exchanges.after_answer')) return ctx.wait('order');
-      return ctx.goto('order');
-    },
+    start: startFromRequest('exchanges.after_answer'),
     ...orderStepsForExchanges,
     check,
 

@@ -1,5 +1,5 @@
 import type { Button, Dialog, StepContext, TurnContext } from '../../src/index.js';
-import { parsers, prompt } from '../../src/index.js';
+import { humanButton, parsers, prompt } from '../../src/index.js';
 import type { KbAnswer } from '../../src/knowledge/knowledge-base.js';
 
 /**
@@ -18,10 +18,6 @@ export async function findAnswer(ctx: TurnContext): Promise<KbAnswer | undefined
 export function sayAnswer(ctx: TurnContext, answer: KbAnswer): void {
   const parts = [answer.note?.text, `**${answer.title}**`, answer.body].filter((part): part is string => Boolean(part));
   ctx.say(parts.join('\n\n'));
-}
-
-export function humanButton(ctx: TurnContext): Button {
-  return { title: ctx.t('prompt.human_button'), value: 'agent' };
 }
 
 /** "I don't know" with the offer of a person (and the main choices, so the customer is never stuck). */

@@ -1,8 +1,8 @@
 import type { Customer, Order } from '../../src/commerce/types.js';
 import type { Button, Step, StepContext, TurnContext } from '../../src/index.js';
-import { createFormatter, localizedName, NotAllowedError, parsers } from '../../src/index.js';
+import { createFormatter, humanButton, localizedName, NotAllowedError, parsers, yesNoButtons } from '../../src/index.js';
 import type { Formatter } from '../../src/i18n/format.js';
-import { orderSteps, shopOf } from '../shared/orders.js';
+import { channelContact, orderSteps, shopOf } from '../shared/orders.js';
 
 /**
  * What the four order flows (tracking, refund status, cancel, change address) share on top of
@@ -28,11 +28,8 @@ export interface FindOrderOptions {
 
 /** The customer the channel identity belongs to: WhatsApp/SMS/voice number or e-mail address on file. */
 export async function channelCustomer(ctx: TurnContext): Promise<Customer | undefined> {
-  const { channel, address } = ctx.activity;
-  const id = address.slice(address.indexOf(':') + 1);
-  if (channel === 'whatsapp' || channel === 'sms' || channel === 'voice') return shopOf(ctx).findCustomer({ phone: id });
-  if (channel === 'email') return shopOf(ctx).findCustomer({ email: id });
-  return undefined;
+  const contact = channelContact(ctx);
+  return contact ? shopOf(ctx).findCustomer(contact) : undefined;
 }
 
 /**
@@ -97,17 +94,8 @@ export function dayOf(format: Formatter, value: string | number): string {
 }
 
 /** Yes/no buttons whose values the yes/no parser reads in any language. */
-export function yesNoButtons(ctx: TurnContext, yesKey: string, noKey: string): Button[] {
-  return [
-    { title: ctx.t(yesKey), value: 'yes' },
-    { title: ctx.t(noKey), value: 'no' },
-  ];
-}
-
-/** The button that reaches a person (the human-request middleware answers its value). */
-export function humanButton(ctx: TurnContext): Button {
-  return { title: ctx.t('prompt.human_button'), value: 'agent' };
-}
+// The buttons the order flows share come from the dialog kit.
+export { humanButton, yesNoButtons };
 
 /** How long a refund takes for a payment method: `refund.timing.<method>`, else the general sentence. */
 export function refundTiming(ctx: TurnContext, method: string): string {

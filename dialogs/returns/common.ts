@@ -3,8 +3,8 @@
  * of an order a customer means ("the blue shirt", "die T-Shirts", "青いシャツ"), which size or colour
  * they want instead, and formatting the shop's calendar dates.
  */
-import type { Button, Entity, JsonObject, JsonValue, Order, Product, ReturnEligibility, StepContext, StepOutcome, TurnContext } from '../../src/index.js';
-import { capabilitiesFor, localizedName, parsers } from '../../src/index.js';
+import type { Entity, JsonObject, JsonValue, Order, Product, ReturnEligibility, StepContext, StepOutcome, TurnContext } from '../../src/index.js';
+import { capabilitiesFor, humanButton, localizedName, parsers, yesNoButtons } from '../../src/index.js';
 import { createEntityExtractor } from '../../src/nlu/entities/index.js';
 import { findAnswer, sayAnswer } from '../faq/index.js';
 import { formatterFor, shopOf } from '../shared/orders.js';
@@ -79,16 +79,8 @@ export function money(ctx: TurnContext, amount: number, currency: string): strin
   return formatterFor(ctx).money(amount, currency);
 }
 
-export function yesNoButtons(ctx: TurnContext, yesKey = 'returns.yes', noKey = 'returns.no'): Button[] {
-  return [
-    { title: ctx.t(yesKey), value: 'yes' },
-    { title: ctx.t(noKey), value: 'no' },
-  ];
-}
-
-export function humanButton(ctx: TurnContext): Button {
-  return { title: ctx.t('prompt.human_button'), value: 'agent' };
-}
+// The buttons returns and exchanges share come from the dialog kit.
+export { humanButton, yesNoButtons };
 
 // ---------------------------------------------------------------------------------------------------
 // Order lines as options the customer picks from.
@@ -426,4 +418,13 @@ export async function eligibleOrder(
     default:
       return { order, eligibility, vars };
   }
+}
+
+/** The first step of returns and exchanges: keep the request for later, answer a question first if it is one. */
+export function startFromRequest(followUpKey: string): (ctx: StepContext) => Promise<StepOutcome> {
+  return async (ctx) => {
+    rememberRequest(ctx);
+    if (await answeredQuestion(ctx, followUpKey)) return ctx.wait('order');
+    return ctx.goto('order');
+  };
 }

@@ -11,7 +11,6 @@ import type { Button, Dialog, ReturnAuthorization, ReturnMethod, StepContext, St
 import { NotAllowedError, parsers, prompt } from '../../src/index.js';
 import { formatterFor, orderSteps, shopOf } from '../shared/orders.js';
 import {
-  answeredQuestion,
   calendarDate,
   channelTakesPhotos,
   firstMentioned,
@@ -24,12 +23,12 @@ import {
   nameOf,
   orderOptions,
   readOptions,
-  rememberRequest,
   requestOf,
   saveOptions,
   yesNoButtons,
   createOnYes,
   eligibleOrder,
+  startFromRequest,
 } from './common.js';
 
 export const RETURNS_DIALOG = 'returns';
@@ -221,11 +220,7 @@ export const returnsDialog: Dialog = {
   intents: ['return_request'],
   triggers: (ctx) => asksForReturn(ctx.text) && !asksForExchange(ctx.text),
   steps: {
-    async start(ctx) {
-      rememberRequest(ctx);
-      if (await answeredQuestion(ctx, 'returns.after_answer')) return ctx.wait('order');
-      return ctx.goto('order');
-    },
+    start: startFromRequest('returns.after_answer'),
     ...orderStepsForReturns,
     check,
 

@@ -1,6 +1,6 @@
 import type { Customer, Order, Shop } from '../../src/commerce/types.js';
 import type { Dialog, Step, StepContext, TurnContext } from '../../src/index.js';
-import { MeridianError, offerHuman, parsers, prompt } from '../../src/index.js';
+import { humanButton, MeridianError, offerHuman, parsers, prompt } from '../../src/index.js';
 import { createFormatter, type Formatter } from '../../src/i18n/format.js';
 
 /**
@@ -26,11 +26,20 @@ function digits(phone: string): string {
   return phone.replace(/[^\d]/g, '');
 }
 
+/** The contact the channel itself vouches for: the WhatsApp/SMS/voice number or the e-mail address. */
+export function channelContact(ctx: TurnContext): { phone: string } | { email: string } | undefined {
+  const { channel, address } = ctx.activity;
+  const id = address.slice(address.indexOf(':') + 1);
+  if (channel === 'whatsapp' || channel === 'sms' || channel === 'voice') return { phone: id };
+  if (channel === 'email') return { email: id };
+  return undefined;
+}
+
 /** The channel identity itself proves ownership: the WhatsApp/SMS/voice number or the e-mail address on file. */
 export function channelProvesOwnership(ctx: TurnContext, customer: Customer): boolean {
-  const [channel, id] = [ctx.activity.channel, ctx.activity.address.slice(ctx.activity.address.indexOf(':') + 1)];
-  if ((channel === 'whatsapp' || channel === 'sms' || channel === 'voice') && customer.phone) return digits(id) === digits(customer.phone);
-  if (channel === 'email') return id.toLowerCase() === customer.email.toLowerCase();
+  const contact = channelContact(ctx);
+  if (contact && 'phone' in contact) return customer.phone !== null && digits(contact.phone) === digits(customer.phone);
+  if (contact) return contact.email.toLowerCase() === customer.email.toLowerCase();
   return false;
 }
 
@@ -84,7 +93,7 @@ export const verifyOrderDialog: Dialog = {
         }
         delete ctx.values['proof'];
         if (ctx.retries >= 2) {
-          ctx.ask(ctx.t('orders.verify_failed'), [{ title: ctx.t('prompt.human_button'), value: 'agent' }]);
+          ctx.ask(ctx.t('orders.verify_failed'), [humanButton(ctx)]);
           // Forget the order so the calling dialog asks again instead of showing it.
           ctx.conversation.data['verificationFailed'] = String(ctx.values['order']);
           return ctx.end();

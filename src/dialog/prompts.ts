@@ -1,4 +1,5 @@
 import type { Button, JsonValue } from '../core/activity.js';
+import type { TurnContext } from '../conversation/context.js';
 import type { Step, StepContext, StepOutcome } from './types.js';
 
 export interface PromptOptions<V extends JsonValue> {
@@ -57,10 +58,23 @@ export function prompt<V extends JsonValue>(options: PromptOptions<V>): Step {
   return Object.assign(step, { accepts: (ctx: StepContext) => options.parse(ctx) !== undefined, prompt: { ...options } as Record<string, unknown> & { maxRetries?: number } });
 }
 
+/** The button that reaches a person (the human-request middleware answers its value in any state). */
+export function humanButton(ctx: TurnContext): Button {
+  return { title: ctx.t('prompt.human_button'), value: 'agent' };
+}
+
+/** Yes/no buttons with the dialog's own titles; their values are what `parsers.yesNo` reads. */
+export function yesNoButtons(ctx: TurnContext, yesKey: string, noKey: string): Button[] {
+  return [
+    { title: ctx.t(yesKey), value: 'yes' },
+    { title: ctx.t(noKey), value: 'no' },
+  ];
+}
+
 /** After repeated misunderstandings: offer a person or a fresh start, never a loop. */
 export function offerHuman(ctx: StepContext): void {
   const buttons: Button[] = [
-    { title: ctx.t('prompt.human_button'), value: 'agent' },
+    humanButton(ctx),
     { title: ctx.t('prompt.restart_button'), value: ctx.t('prompt.restart_value') },
   ];
   ctx.ask(ctx.t('prompt.too_many'), buttons);

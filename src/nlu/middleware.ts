@@ -1,5 +1,6 @@
 import type { Middleware } from '../core/compose.js';
 import type { TurnContext } from '../conversation/context.js';
+import { humanButton } from '../dialog/prompts.js';
 import type { NluEngine } from './engine.js';
 
 export interface NluMiddlewareOptions {
@@ -36,7 +37,7 @@ export function nluMiddleware(engine: NluEngine, options: NluMiddlewareOptions =
         return;
       }
       if (sensitive.action === 'offer_human') {
-        ctx.ask(message, [{ title: ctx.t('prompt.human_button'), value: 'agent' }]);
+        ctx.ask(message, [humanButton(ctx)]);
         return;
       }
       ctx.say(message);
