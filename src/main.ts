@@ -26,8 +26,7 @@ import type { StorageBackend } from './storage/collection.js';
 import type { Catalogs } from './i18n/catalog.js';
 import { createNluEngine, type NluEngine } from './nlu/engine.js';
 import { loadLanguageDetector, type LanguageAnalyzer } from './nlu/language.js';
-import { createNormalizer, loadLexicons } from './nlu/normalize.js';
-import { trainIntentClassifier, type IntentClassifier } from './nlu/intents/index.js';
+import { trainIntentClassifier, type TrainedIntentClassifier } from './nlu/intents/index.js';
 import { createEntityExtractor } from './nlu/entities/index.js';
 import { createEmotionAnalyzer, loadEmotionLexicons } from './nlu/emotion.js';
 import { createSensitiveDetector, loadSensitiveLexicons } from './nlu/sensitive.js';
@@ -120,7 +119,7 @@ export interface NluSetup {
 }
 
 // Training takes about a second: one trained classifier per process serves every bot it builds.
-const classifiers = new Map<string, Promise<IntentClassifier>>();
+const classifiers = new Map<string, Promise<TrainedIntentClassifier>>();
 
 /** The offline NLU stack: eld language detection, normalization, intents, entities, emotion, sensitive topics. */
 export async function createDefaultNlu(
@@ -137,11 +136,11 @@ export async function createDefaultNlu(
     classifiers.set(cacheKey, classifier);
   }
   const [detector, intents] = await Promise.all([loadLanguageDetector({ supported }), classifier]);
-  const lexicons = loadLexicons(localesDir);
   const engine = createNluEngine(
     {
       language: detector,
-      normalizer: createNormalizer(lexicons),
+      // The classifier's own normalizer: `normalized` then shows exactly what was classified.
+      normalizer: intents.normalizer,
       intents,
       entities: createEntityExtractor({
         timeZone: context.timeZone,

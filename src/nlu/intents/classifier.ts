@@ -16,6 +16,8 @@ export interface TrainedIntentClassifier extends IntentClassifier {
   readonly trainingMs: Readonly<Record<string, number>>;
   /** Languages whose model came from the cache. */
   readonly fromCache: readonly string[];
+  /** The normalizer the models were trained with (slang, typos, masked numbers), for showing what was classified. */
+  readonly normalizer: Normalizer;
 }
 
 export interface TrainIntentClassifierOptions {
@@ -146,6 +148,7 @@ export function trainIntentClassifierSync(options: TrainIntentClassifierOptions)
     languages: [...models.keys()],
     trainingMs,
     fromCache,
+    normalizer,
     classify(text: string, lang: string): IntentResult {
       const base = baseLanguage(lang);
       const model = models.get(base) ?? models.get(fallback);
