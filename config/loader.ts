@@ -35,6 +35,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: 'MERIDIAN_SHOP_FILE', path: ['shop', 'file'], kind: 'string' },
   { name: 'MERIDIAN_SHOP_URL', path: ['shop', 'url'], kind: 'string' },
   { name: 'MERIDIAN_SHOP_TOKEN', path: ['shop', 'token'], kind: 'string', secret: true },
+  { name: 'MERIDIAN_WEBCHAT_TOKEN_SECRET', path: ['identity', 'webchatToken', 'secret'], kind: 'string', secret: true },
   { name: 'MERIDIAN_TRANSLATION_PROVIDER', path: ['translation', 'provider'], kind: 'string' },
   { name: 'MERIDIAN_DEEPL_API_KEY', path: ['translation', 'deepl', 'apiKey'], kind: 'string', secret: true },
   { name: 'MERIDIAN_LIBRETRANSLATE_URL', path: ['translation', 'libretranslate', 'baseUrl'], kind: 'string' },
@@ -177,6 +178,7 @@ export function redactedConfig(config: MeridianConfig): Record<string, unknown> 
   return {
     ...config,
     shop: { ...config.shop, token: masked(config.shop.token) },
+    identity: { webchatToken: { ...config.identity.webchatToken, secret: masked(config.identity.webchatToken.secret) } },
     admin: { token: masked(config.admin.token) },
     translation: {
       ...translation,
@@ -187,15 +189,6 @@ export function redactedConfig(config: MeridianConfig): Record<string, unknown> 
     emulator: { ...config.emulator, token: config.emulator.token ? '[set]' : undefined },
     storage: { ...config.storage, mongodb: { ...config.storage.mongodb, uri: config.storage.mongodb.uri?.replace(/\/\/[^@/]*@/, '//[credentials]@') } },
   };
-}
-
-/**
- * How the admin API (/api/nlu/parse and later the CRM and privacy routes) is reached: with the admin token
- * when one is set; without one only outside production; otherwise it is off.
- */
-export function adminAccess(config: MeridianConfig): { token: string | undefined } | undefined {
-  if (config.admin.token !== undefined) return { token: config.admin.token };
-  return config.environment === 'production' ? undefined : { token: undefined };
 }
 
 /** Whether the emulator API is on: explicit setting, else on in development and test only. */

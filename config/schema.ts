@@ -89,11 +89,27 @@ export const configSchema = z
       .default({}),
     admin: z
       .object({
-        /** Secret: MERIDIAN_ADMIN_TOKEN or MERIDIAN_ADMIN_TOKEN_FILE. Guards /api/ routes other than the emulator. */
-        token: z.string().min(16, 'at least 16 characters').optional(),
+        /** Secret: MERIDIAN_ADMIN_TOKEN or MERIDIAN_ADMIN_TOKEN_FILE (every scope); more tokens: MERIDIAN_ADMIN_TOKENS. */
+        token: z.string().min(24, 'at least 24 characters').optional(),
       })
       .strict()
       .default({}),
+    identity: z
+      .object({
+        /** Web-chat login tokens signed by the shop (HS256 JWT; see README "One customer across channels"). */
+        webchatToken: z
+          .object({
+            /** Secret: MERIDIAN_WEBCHAT_TOKEN_SECRET or _FILE; unset turns signed login off. */
+            secret: z.string().min(32, 'at least 32 characters').optional(),
+            issuer: z.string().min(1).optional(),
+            audience: z.string().min(1).default('meridian'),
+            maxAgeSeconds: z.number().int().min(60).max(86_400).default(3600),
+          })
+          .strict()
+          .default({ audience: 'meridian', maxAgeSeconds: 3600 }),
+      })
+      .strict()
+      .default({ webchatToken: { audience: 'meridian', maxAgeSeconds: 3600 } }),
     channels: z
       .object({
         webchat: z.object({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/webchat/ws') }).strict().default({ enabled: true, path: '/webchat/ws' }),
@@ -115,6 +131,10 @@ export const configSchema = z
       .default({ timeoutMs: 5000 }),
     privacy: z
       .object({
+        /** Personal fields encrypted at rest (keys: MERIDIAN_ENCRYPTION_KEYS or _FILE; see README "Privacy"). */
+        encryption: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+        /** How often verified erasure requests made in chat are carried out, in milliseconds. */
+        requestIntervalMs: z.number().int().min(1000).default(60_000),
         retention: z
           .object({
             /** How often the retention job runs, in milliseconds. */
@@ -131,7 +151,11 @@ export const configSchema = z
           .default({ intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } }),
       })
       .strict()
-      .default({ retention: { intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } } }),
+      .default({
+        encryption: { enabled: true },
+        requestIntervalMs: 60_000,
+        retention: { intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } },
+      }),
     translation: z
       .object({
         provider: z.enum(['none', 'deepl', 'libretranslate', 'openai-compatible']).default('none'),
@@ -173,4 +197,4 @@ export type MeridianConfig = z.infer<typeof configSchema>;
 export type MeridianConfigInput = z.input<typeof configSchema>;
 
 /** Settings that are secrets: never accepted from the config file, never logged. */
-export const SECRET_PATHS = ['emulator.token', 'admin.token', 'shop.token', 'translation.deepl.apiKey', 'translation.libretranslate.apiKey', 'translation.openaiCompatible.apiKey'] as const;
+export const SECRET_PATHS = ['emulator.token', 'admin.token', 'shop.token', 'identity.webchatToken.secret', 'translation.deepl.apiKey', 'translation.libretranslate.apiKey', 'translation.openaiCompatible.apiKey'] as const;

@@ -9,5 +9,20 @@ import { returnsDialog } from './returns/index.js';
 import { exchangesDialog } from './exchanges/index.js';
 import { faqDialog } from './faq/index.js';
 import { orderDialogs } from './order-tracking/flows.js';
+import { caseStatusDialog } from './case-status/index.js';
+import { linkAccountDialog } from './link-account/index.js';
+import { privacyRequestDialog } from './privacy-request/index.js';
 
-export const defaultDialogs: readonly Dialog[] = [greetingDialog, verifyOrderDialog, returnsDialog, exchangesDialog, ...orderDialogs, faqDialog];
+// Privacy requests first: "delete my data" must never be read as another request. Case status before
+// the order flows: "any news on my return?" answers from the customer's cases, not with a new return.
+export const defaultDialogs: readonly Dialog[] = [
+  greetingDialog,
+  verifyOrderDialog,
+  privacyRequestDialog,
+  linkAccountDialog,
+  caseStatusDialog,
+  returnsDialog,
+  exchangesDialog,
+  ...orderDialogs,
+  faqDialog,
+];

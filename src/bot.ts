@@ -4,6 +4,7 @@ import type { AdapterHost, ChannelAdapter, HistoryItem } from './core/adapter.js
 import { capabilitiesFor, renderForCapabilities, type ChannelCapabilities } from './core/capabilities.js';
 import { compose, type Middleware } from './core/compose.js';
 import { MeridianError } from './core/errors.js';
+import { parseAddress } from './core/address.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { randomId, systemClock, type Clock, type IdGenerator } from './core/runtime.js';
 import { aiDisclosureMiddleware, cardWarningMiddleware, choiceMiddleware, humanRequestMiddleware, languageMiddleware } from './conversation/builtin-middleware.js';
@@ -19,6 +20,9 @@ import { nluMiddleware } from './nlu/middleware.js';
 import { createTranslator, type Catalogs, type Translate } from './i18n/catalog.js';
 import { scriptLanguageDetector, type LanguageDetector } from './i18n/locale.js';
 import { MemoryBackend } from './storage/memory-backend.js';
+import { EmulatorMailbox, emulatorTransport, type MailboxItem, type Outbound } from './conversation/outbound.js';
+import type { WebIdentityClaims, WebTokenVerifier } from './identity/web-token.js';
+import { handoffCaseMiddleware, identityMiddleware } from './identity/middleware.js';
 import { createStores, type Stores } from './storage/stores.js';
 
 export const LAUNCH_LOCALES = ['en', 'es', 'fr', 'de', 'ja', 'it', 'pt', 'zh'] as const;
@@ -44,7 +48,11 @@ export interface BotOptions {
   /** Outbox retry policy. */
   outbox?: { maxAttempts?: number; baseDelayMs?: number; sweepIntervalMs?: number };
   /** Built-in middleware to leave out, by name, e.g. ['aiDisclosure'] (the disclosure is on by default for a reason). */
-  disable?: readonly ('aiDisclosure' | 'humanRequest' | 'choices' | 'language' | 'nlu')[];
+  /** Checks the shop's signed web-chat login tokens (also those the emulator is given); unset: refused. */
+  verifyIdentityToken?: WebTokenVerifier;
+  /** Keep what the emulator transport delivers for GET /api/emulator/outbox (default true; turn off where the emulator is). */
+  emulatorMailbox?: boolean;
+  disable?: readonly ('aiDisclosure' | 'humanRequest' | 'choices' | 'language' | 'nlu' | 'identity')[];
   /** Fault injection for crash tests. */
   afterCommit?: (inboxId: string) => void;
 }
@@ -69,6 +77,7 @@ export class Bot {
   private channelList: readonly string[] | undefined;
   private composedCustom: ((ctx: TurnContext, next: () => Promise<void>) => Promise<void>) | undefined;
   private sweepIntervalMs: number;
+  private readonly mailbox: EmulatorMailbox | undefined;
 
   constructor(private readonly options: BotOptions) {
     if (options.dialogs.length === 0) throw new MeridianError('dialog_error', 'a bot needs at least one dialog');
@@ -80,7 +89,8 @@ export class Bot {
     this.sweepIntervalMs = options.outbox?.sweepIntervalMs ?? 1000;
     this.errorHandler = () => undefined;
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
-    this.adapters.set('emulator', emulatorTransport());
+    this.mailbox = options.emulatorMailbox === false ? undefined : new EmulatorMailbox();
+    this.adapters.set('emulator', emulatorTransport(this.mailbox, () => this.clock.now()));
 
     const disabled = new Set(options.disable ?? []);
     const builtIn: Middleware<TurnContext>[] = [];
@@ -93,7 +103,11 @@ export class Bot {
     // The disclosure wraps everything after it, so even a first message answered early carries it.
     if (!disabled.has('aiDisclosure')) builtIn.push(aiDisclosureMiddleware);
     builtIn.push(cardWarningMiddleware);
+    // Outside the human request, so a hand-over asked for in any way is recorded as a case.
+    builtIn.push(handoffCaseMiddleware);
     if (!disabled.has('humanRequest')) builtIn.push(humanRequestMiddleware(options.catalogs));
+    // Links the sender to a shop customer's profile when the channel or a signed token proves who they are.
+    if (options.services?.shop && !disabled.has('identity')) builtIn.push(identityMiddleware);
     if (options.nlu && !disabled.has('nlu')) builtIn.push(nluMiddleware(options.nlu));
     const dialogs = dialogRuntime({
       dialogs: options.dialogs,
@@ -126,11 +140,48 @@ export class Bot {
       logger: this.logger,
       translatorFor: (locale) => this.translator(locale),
       defaultLocale: this.defaultLocale,
-      services: options.services ?? {},
+      services: { outbound: this.outbound(), ...options.services },
       limits: { maxTextLength: options.maxTextLength ?? DEFAULT_LIMITS.maxTextLength, channels: () => this.channels() },
       onError: (error, ctx) => this.errorHandler(error, ctx),
       ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
     });
+  }
+
+  /** Messages to a customer's other channels (one-time codes): through that channel's adapter, else the emulator's mailbox. */
+  private outbound(): Outbound {
+    const transportFor = (channel: string): string | undefined => {
+      for (const adapter of this.adapters.values()) if (adapter.channel === channel) return adapter.id;
+      return this.mailbox ? 'emulator' : undefined;
+    };
+    return {
+      canReach: (channel) => transportFor(channel) !== undefined,
+      send: async (address, message, locale, key) => {
+        const { channel, id } = parseAddress(address);
+        const transport = transportFor(channel);
+        if (!transport) throw new MeridianError('send_failed', `no adapter can send to ${channel}`);
+        const now = this.clock.now();
+        const conversationId = this.conversationIdFor({ channel, conversationKey: `${channel}:${id}` });
+        await this.dispatcher.sendTurn([
+          { id: `${key}#notify`, conversationId, inboxId: key, seq: 0, channel, transport, address, locale, message, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, sentAt: null, lastError: null },
+        ]);
+      },
+    };
+  }
+
+  /** Verifies a shop's signed login token; throws `unauthorized` when it is refused or signed login is off. */
+  async verifyIdentityToken(token: string): Promise<WebIdentityClaims> {
+    if (!this.options.verifyIdentityToken) throw new MeridianError('unauthorized', 'signed login is not configured (MERIDIAN_WEBCHAT_TOKEN_SECRET)', { status: 401 });
+    return this.options.verifyIdentityToken(token);
+  }
+
+  /** What the emulator transport delivered to an address (development and tests; empty when the mailbox is off). */
+  emulatorMailbox(address: string): MailboxItem[] {
+    return this.mailbox?.read(address) ?? [];
+  }
+
+  /** The services dialogs use (shop, knowledge base, translator...), for admin routes that read them too. */
+  get services(): Services {
+    return this.options.services ?? {};
   }
 
   /** The NLU engine the bot understands messages with, if one is configured. */
@@ -269,14 +320,4 @@ function keywordSet(catalogs: Catalogs, key: string): Set<string> {
 
 export function createBot(options: BotOptions): Bot {
   return new Bot(options);
-}
-
-/** The emulator's transport: the HTTP response (or the CLI) shows the replies, so sending only records delivery. */
-function emulatorTransport(): ChannelAdapter {
-  return {
-    id: 'emulator',
-    channel: 'emulator',
-    capabilities: capabilitiesFor('webchat'),
-    async send() {},
-  };
 }

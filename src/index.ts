@@ -20,8 +20,11 @@ export { matchLocale, parseAcceptLanguage, scriptLanguageDetector, type Language
 export type { Collection, CollectionSpec, StorageBackend, StoredDocument, Filter, FindOptions, IndexValue, NewDocument } from './storage/collection.js';
 export { MemoryBackend } from './storage/memory-backend.js';
 export { EmbeddedBackend, type EmbeddedBackendOptions } from './storage/embedded-backend.js';
-export { createStores, type Stores, ConversationsStore, CustomersStore, InboxStore, OutboxStore, EventsStore } from './storage/stores.js';
-export type { ConversationRecord, CustomerRecord, InboxEntry, OutboxEntry, DialogState, EventRecord } from './storage/records.js';
+export { createStores, type Stores, ConversationsStore, CustomersStore, InboxStore, OutboxStore, EventsStore, CasesStore } from './storage/stores.js';
+export type { ConversationRecord, CustomerRecord, InboxEntry, OutboxEntry, DialogState, EventRecord, CaseRecord, CaseKind, CasePromise, LinkMethod } from './storage/records.js';
+export { recordCase, casesOf, promiseText, caseIdFor, type NewCase } from './identity/cases.js';
+export { linkIdentity, unlinkIdentity, profileIdFor, identityIdsOf, type LinkRequest } from './identity/profiles.js';
+export { createWebTokenVerifier, signWebIdentityToken, WEB_TOKEN_AUDIENCE, type WebTokenOptions, type WebTokenVerifier, type WebIdentityClaims } from './identity/web-token.js';
 export { createHttpApp, type HttpAppOptions } from './http/app.js';
 export type { EmulatorOptions } from './http/emulator.js';
 export * from './commerce/index.js';

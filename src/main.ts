@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { adminAccess, emulatorEnabled, loadConfig, redactedConfig } from '../config/loader.js';
+import { emulatorEnabled, loadConfig, redactedConfig } from '../config/loader.js';
 import type { MeridianConfig } from '../config/schema.js';
 import { createWebchatAdapter } from '../adapters/webchat/index.js';
 import { defaultDialogs } from '../dialogs/index.js';
@@ -34,6 +34,9 @@ import { createRetentionJob } from './privacy/retention.js';
 import type { BotFactory } from './dialog/transcripts.js';
 import { MemoryBackend } from './storage/memory-backend.js';
 import { createHttpApp } from './http/app.js';
+import { adminTokensFromEnv } from './http/admin-auth.js';
+import { createPrivacyRequestJob } from './privacy/requests.js';
+import { createWebTokenVerifier } from './identity/web-token.js';
 import { loadCatalogs } from './i18n/catalog.js';
 import { packageRoot } from './package-root.js';
 import { openBackend } from './storage/open-backend.js';
@@ -94,8 +97,20 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
   const translator = createTranslatorFromConfig(translationSettings(config), { logger });
   const kb = overrides.kb ?? (await openKnowledgeBase(stores.backend, { clock, translator, catalogs, logger }));
   const nlu = await createDefaultNlu(config, { clock, logger, products: shop instanceof FileShop ? shop.allProducts() : [], timeZone: (await shop.info()).timeZone });
+  const tokenSettings = config.identity.webchatToken;
+  const verifyIdentityToken = tokenSettings.secret
+    ? createWebTokenVerifier({ secret: tokenSettings.secret, audience: tokenSettings.audience, maxAgeSeconds: tokenSettings.maxAgeSeconds, ...(tokenSettings.issuer ? { issuer: tokenSettings.issuer } : {}) })
+    : undefined;
   const adapters = config.channels.webchat.enabled
-    ? [createWebchatAdapter({ path: config.channels.webchat.path, catalogs, supportedLocales: config.locales.supported, maxMessageLength: config.limits.maxTextLength })]
+    ? [
+        createWebchatAdapter({
+          path: config.channels.webchat.path,
+          catalogs,
+          supportedLocales: config.locales.supported,
+          maxMessageLength: config.limits.maxTextLength,
+          ...(verifyIdentityToken ? { verifyIdentityToken } : {}),
+        }),
+      ]
     : [];
   return createBot({
     dialogs: defaultDialogs,
@@ -110,6 +125,8 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     services: { shop, translator, kb },
     languageDetector: nlu.detector,
     nlu: nlu.engine,
+    emulatorMailbox: emulatorEnabled(config),
+    ...(verifyIdentityToken ? { verifyIdentityToken } : {}),
   });
 }
 
@@ -217,7 +234,7 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
     logger,
     bodyLimit: config.server.bodyLimit,
     emulator: emulatorEnabled(config) ? { token: config.emulator.token } : undefined,
-    admin: adminAccess(config),
+    admin: { tokens: adminTokensFromEnv(options.env ?? process.env) },
     publicUrl: config.server.publicUrl,
     isReady: () => ready,
   });
@@ -230,6 +247,9 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
   // Old messages, replies and events are deleted on schedule (privacy.retention); unfinished work never is.
   const retention = createRetentionJob({ stores: bot.stores, policy: config.privacy.retention.periods, clock: bot.clock, logger, intervalMs: config.privacy.retention.intervalMs });
   retention.start();
+  // Erasure requests customers confirmed in chat are carried out shortly after.
+  const privacyRequests = createPrivacyRequestJob({ stores: bot.stores, clock: bot.clock, logger, intervalMs: config.privacy.requestIntervalMs });
+  privacyRequests.start();
   ready = true;
   const address = server.address() as AddressInfo;
   const shownHost = ['0.0.0.0', '::'].includes(config.server.host) ? 'localhost' : config.server.host;
@@ -246,6 +266,7 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
       // Stop accepting turns first (bot.stop drains at once), then let a retention pass under way finish.
       const botStopped = bot.stop();
       await retention.stop();
+      await privacyRequests.stop();
       const outcome = await Promise.race([botStopped.then(() => 'stopped' as const), timeout]);
       if (outcome === 'timeout') logger.warn({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown timed out; unsent replies stay in the outbox for the next start');
       server.closeAllConnections();

@@ -4,9 +4,10 @@
  * Protocol: one JSON object per text frame.
  *
  * Client → server
- *   {type:'hello', sessionId?, locale?, browserLocale?}
+ *   {type:'hello', sessionId?, locale?, browserLocale?, identityToken?}
  *       First frame on every socket. `sessionId` resumes a session (omit it to start one); `locale` is the
- *       picker's choice (informational, each message carries its own); `browserLocale` is navigator.language.
+ *       picker's choice (informational, each message carries its own); `browserLocale` is navigator.language;
+ *       `identityToken` is the shop's signed login token (src/identity/web-token.ts) for a logged-in customer.
  *   {type:'message', text, clientMessageId, locale?}
  *       `clientMessageId` is 8–64 chars of [A-Za-z0-9_-], unique per message; a resend with the same id
  *       is deduplicated by the core. `locale` is present only when the customer picked a language.
@@ -32,6 +33,7 @@
  * conversation id. There is no Origin check on purpose: the widget runs on shops' own domains, and since
  * authority comes from the id in `hello` (not a cookie), a foreign page cannot ride on a visitor's session.
  */
+import type { WebTokenVerifier } from '../../src/identity/web-token.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -56,6 +58,11 @@ export interface WebchatAdapterOptions {
   heartbeatMs?: number;
   /** Messages sent on (re)connect; default 100. */
   historyLimit?: number;
+  /**
+   * Checks the shop's signed login token sent in `hello` (identityToken); a valid one links the session to
+   * that shop customer's profile. Unset: tokens are refused with an error frame and the chat stays anonymous.
+   */
+  verifyIdentityToken?: WebTokenVerifier;
 }
 
 export interface WebchatAdapter extends ChannelAdapter {
@@ -107,6 +114,8 @@ interface Client {
   backlog: ServerFrame[] | undefined;
   tokens: number;
   refilledAt: number;
+  /** The shop customer a verified login token named, until the token expires. */
+  proof: { shopCustomerId: string; expiresAt: number } | undefined;
 }
 
 class FrameError extends Error {
@@ -149,8 +158,10 @@ class WebchatChannel implements WebchatAdapter {
   private wss: WebSocketServer | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
+  private readonly verifyIdentityToken: WebTokenVerifier | undefined;
 
   constructor(options: WebchatAdapterOptions) {
+    this.verifyIdentityToken = options.verifyIdentityToken;
     this.path = options.path ?? DEFAULT_WS_PATH;
     if (!this.path.startsWith('/')) throw new MeridianError('config_invalid', `webchat path must start with "/": ${this.path}`);
     this.maxMessageLength = options.maxMessageLength ?? 4000;
@@ -248,7 +259,7 @@ class WebchatChannel implements WebchatAdapter {
   };
 
   private accept(socket: WebSocket): void {
-    const client: Client = { socket, alive: true, sessionId: undefined, browserLocale: undefined, backlog: undefined, tokens: RATE_BURST, refilledAt: Date.now() };
+    const client: Client = { socket, alive: true, sessionId: undefined, browserLocale: undefined, backlog: undefined, tokens: RATE_BURST, refilledAt: Date.now(), proof: undefined };
     this.clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -310,6 +321,7 @@ class WebchatChannel implements WebchatAdapter {
     // navigator.language is only a hint: an odd value is dropped rather than failing the hello.
     const browserLocale = frame['browserLocale'];
     client.browserLocale = typeof browserLocale === 'string' && isLocaleTag(browserLocale) ? browserLocale : undefined;
+    await this.checkIdentityToken(client, frame['identityToken']);
     let sessionId: string;
     const requested = frame['sessionId'];
     if (requested === undefined || requested === null) {
@@ -354,6 +366,21 @@ class WebchatChannel implements WebchatAdapter {
     }
   }
 
+  /** A refused token is reported on the socket and the session goes on anonymously: never a dead chat. */
+  private async checkIdentityToken(client: Client, token: unknown): Promise<void> {
+    if (token === undefined || token === null) return;
+    if (typeof token !== 'string' || !this.verifyIdentityToken) {
+      this.sendTo(client, { type: 'error', code: 'invalid_identity_token', message: 'signed login is not configured here; continuing without it' });
+      return;
+    }
+    try {
+      const claims = await this.verifyIdentityToken(token);
+      client.proof = { shopCustomerId: claims.shopCustomerId, expiresAt: Date.parse(claims.expiresAt) };
+    } catch (error) {
+      this.sendTo(client, { type: 'error', code: 'invalid_identity_token', message: error instanceof MeridianError ? error.message : 'the identity token was refused' });
+    }
+  }
+
   private async onMessage(client: Client, frame: Record<string, unknown>): Promise<void> {
     const host = this.requireHost();
     const sessionId = client.sessionId;
@@ -387,6 +414,7 @@ class WebchatChannel implements WebchatAdapter {
       ...(localeHint ? { localeHint } : {}),
       localeExplicit: locale !== undefined,
       raw: frame as JsonValue,
+      ...(client.proof && client.proof.expiresAt > Date.now() ? { identityProof: { method: 'signed_token' as const, shopCustomerId: client.proof.shopCustomerId } } : {}),
     };
     // A second tab of the same session shows what was typed in the first.
     this.push(sessionId, { type: 'message', id: `webchat:${activity.id}`, direction: 'in', text, at: Date.now() }, client);

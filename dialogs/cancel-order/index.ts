@@ -1,6 +1,6 @@
 import type { Order } from '../../src/commerce/types.js';
 import type { Button, Dialog, StepContext, TurnContext } from '../../src/index.js';
-import { parsers, prompt } from '../../src/index.js';
+import { parsers, prompt, recordCase } from '../../src/index.js';
 import { shopOf } from '../shared/orders.js';
 import {
   findOrderSteps,
@@ -121,6 +121,17 @@ export const cancelOrderDialog: Dialog = {
         if (!order) return ctx.end();
         try {
           const cancellation = await shopOf(ctx).cancelOrder({ orderNumber: number, idempotencyKey: ctx.idempotencyKey });
+          await recordCase(ctx, {
+            kind: 'cancellation',
+            reference: `CAN-${number}`,
+            orderNumber: number,
+            status: cancellation.refund ? 'refund_pending' : 'done',
+            open: cancellation.refund !== null,
+            summary: 'order cancelled before dispatch',
+            promises: cancellation.refund
+              ? [{ key: 'cases.promise_refund', vars: { amount: { amount: cancellation.refund.amount, currency: order.currency } }, dueAt: null, state: 'open' }]
+              : [],
+          });
           const format = await formatterForOrder(ctx, order);
           const money = cancellation.refund
             ? ctx.t('cancel.refund', { amount: format.money(cancellation.refund.amount, order.currency), timing: refundTiming(ctx, order.payment.method) })

@@ -1,6 +1,6 @@
 import type { Address, Order } from '../../src/commerce/types.js';
 import type { Dialog, JsonObject, StepContext, TurnContext } from '../../src/index.js';
-import { capabilitiesFor, parsers, prompt } from '../../src/index.js';
+import { capabilitiesFor, parsers, prompt, recordCase } from '../../src/index.js';
 import { shopOf } from '../shared/orders.js';
 import { findOrderSteps, formatterForOrder, humanButton, refusal, verifiedOrder, yesNoButtons } from '../order-tracking/order-flow.js';
 import { formatAddress, parseAddress } from './parse-address.js';
@@ -170,6 +170,7 @@ export const changeAddressDialog: Dialog = {
         }
         try {
           const change = await shopOf(ctx).changeShippingAddress({ orderNumber: order.number, address, idempotencyKey: ctx.idempotencyKey });
+          await recordCase(ctx, { kind: 'address_change', reference: `ADR-${order.number}`, orderNumber: order.number, status: 'done', open: false, summary: 'shipping address changed before dispatch' });
           ctx.say(ctx.t('address.done', { order: order.number, address: shown(ctx, change.address) }));
         } catch (error) {
           // The order left the warehouse between the question and the answer.

@@ -5,7 +5,7 @@
  * which runs the returns dialog on top of this one.
  */
 import type { Button, Dialog, ExchangeAuthorization, StepContext, StepOutcome, TurnContext } from '../../src/index.js';
-import { NotAllowedError, parsers, prompt } from '../../src/index.js';
+import { NotAllowedError, parsers, prompt, recordCase } from '../../src/index.js';
 import { orderSteps, shopOf } from '../shared/orders.js';
 import {
   calendarDate,
@@ -179,6 +179,14 @@ async function create(ctx: StepContext): Promise<StepOutcome> {
     ctx.ask(ctx.t('exchanges.failed'), [{ title: ctx.t('exchanges.retry_button'), value: 'yes' }, humanButton(ctx)]);
     return ctx.wait('confirm');
   }
+  await recordCase(ctx, {
+    kind: 'exchange',
+    reference: exchange.number,
+    orderNumber: exchange.orderNumber,
+    status: exchange.status,
+    summary: `exchange of ${exchange.qty} × ${exchange.sku} for ${exchange.newSku}`,
+    promises: [{ key: 'exchanges.ships_when', vars: { name: nameOf(ctx, variant) }, dueAt: null, state: 'open' }],
+  });
   const parts = [ctx.t('exchanges.created', { number: exchange.number })];
   if (exchange.label) parts.push(ctx.t('exchanges.label', { carrier: exchange.label.carrier, url: exchange.label.url }));
   if (exchange.handOverBy) parts.push(ctx.t('exchanges.send_by', { name: nameOf(ctx, item), date: calendarDate(ctx, exchange.handOverBy), number: exchange.number }));

@@ -2,7 +2,7 @@ import type { Customer, Order } from '../../src/commerce/types.js';
 import type { Button, Step, StepContext, TurnContext } from '../../src/index.js';
 import { createFormatter, humanButton, localizedName, NotAllowedError, parsers, yesNoButtons } from '../../src/index.js';
 import type { Formatter } from '../../src/i18n/format.js';
-import { channelContact, orderSteps, shopOf } from '../shared/orders.js';
+import { orderSteps, provenCustomer, shopOf } from '../shared/orders.js';
 
 /**
  * What the four order flows (tracking, refund status, cancel, change address) share on top of
@@ -26,11 +26,6 @@ export interface FindOrderOptions {
   candidates?(orders: Order[]): Order[];
 }
 
-/** The customer the channel identity belongs to: WhatsApp/SMS/voice number or e-mail address on file. */
-export async function channelCustomer(ctx: TurnContext): Promise<Customer | undefined> {
-  const contact = channelContact(ctx);
-  return contact ? shopOf(ctx).findCustomer(contact) : undefined;
-}
 
 /**
  * Steps `start` (offer the customer's recent orders when the channel proves who they are), `order`
@@ -42,7 +37,7 @@ export function findOrderSteps(options: FindOrderOptions): Record<'start' | 'ord
   return {
     async start(ctx: StepContext) {
       if (parsers.orderNumber(ctx) !== undefined) return ctx.goto('order');
-      const customer = await channelCustomer(ctx);
+      const customer = await provenCustomer(ctx);
       if (!customer) return ctx.goto('order');
       const orders = await shopOf(ctx).ordersOfCustomer(customer.id);
       const offered = (options.candidates ? options.candidates(orders) : orders).slice(0, MAX_CHOICES);

@@ -8,7 +8,7 @@
  * verification by e-mail happens in between.
  */
 import type { Button, Dialog, ReturnAuthorization, ReturnMethod, StepContext, StepOutcome, TurnContext } from '../../src/index.js';
-import { NotAllowedError, parsers, prompt } from '../../src/index.js';
+import { NotAllowedError, parsers, prompt, recordCase } from '../../src/index.js';
 import { formatterFor, orderSteps, shopOf } from '../shared/orders.js';
 import {
   calendarDate,
@@ -198,6 +198,14 @@ async function create(ctx: StepContext): Promise<StepOutcome> {
     const kept = ctx.conversation.data['returnPhotos'];
     ctx.conversation.data['returnPhotos'] = { ...(kept && typeof kept === 'object' && !Array.isArray(kept) ? kept : {}), [rma.number]: photos };
   }
+  await recordCase(ctx, {
+    kind: 'return',
+    reference: rma.number,
+    orderNumber: rma.orderNumber,
+    status: rma.status,
+    summary: `return of ${lines.reduce((sum, line) => sum + line.qty, 0)} item(s) by ${rma.method}, reason: ${rma.reason}`,
+    promises: [{ key: 'returns.refund_after', vars: { amount: { amount: rma.refundAmount, currency: rma.currency } }, dueAt: null, state: 'open' }],
+  });
   const parts = [ctx.t('returns.created', { rma: rma.number })];
   if (rma.method === 'pickup' && rma.pickupDate) {
     parts.push(ctx.t('returns.pickup_on', { carrier: rma.label?.carrier ?? '', date: calendarDate(ctx, rma.pickupDate) }));

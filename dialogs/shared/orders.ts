@@ -2,6 +2,8 @@ import type { Customer, Order, Shop } from '../../src/commerce/types.js';
 import type { Dialog, Step, StepContext, TurnContext } from '../../src/index.js';
 import { humanButton, MeridianError, offerHuman, parsers, prompt } from '../../src/index.js';
 import { createFormatter, type Formatter } from '../../src/i18n/format.js';
+import { channelContactOf } from '../../src/identity/middleware.js';
+import { linkIdentity } from '../../src/identity/profiles.js';
 
 /**
  * What every order dialog shares: asking for the order number (filled from the message when the
@@ -28,11 +30,29 @@ function digits(phone: string): string {
 
 /** The contact the channel itself vouches for: the WhatsApp/SMS/voice number or the e-mail address. */
 export function channelContact(ctx: TurnContext): { phone: string } | { email: string } | undefined {
-  const { channel, address } = ctx.activity;
-  const id = address.slice(address.indexOf(':') + 1);
-  if (channel === 'whatsapp' || channel === 'sms' || channel === 'voice') return { phone: id };
-  if (channel === 'email') return { email: id };
-  return undefined;
+  return channelContactOf(ctx.activity.channel, ctx.activity.address);
+}
+
+/**
+ * The shop customer this identity is proven to be: its linked profile's (any proof, on any channel),
+ * else the one the channel's phone or e-mail belongs to.
+ */
+export async function provenCustomer(ctx: TurnContext): Promise<Customer | undefined> {
+  const linked = ctx.customer.shopCustomerId;
+  if (linked) return shopOf(ctx).findCustomer({ id: linked });
+  const contact = channelContact(ctx);
+  return contact ? shopOf(ctx).findCustomer(contact) : undefined;
+}
+
+/** Links this identity to the shop customer it just proved to be (order number + e-mail, a one-time code). */
+export async function linkProven(ctx: TurnContext, customer: Customer, method: 'order_email' | 'one_time_code'): Promise<void> {
+  try {
+    ctx.customer = await linkIdentity(ctx.stores, { address: ctx.activity.address, shopCustomer: customer, method, by: 'customer', clock: ctx.clock, conversationId: ctx.conversation.id });
+  } catch (error) {
+    // Already linked to another customer: the proof still opens this order, the profiles stay apart.
+    if (!(error instanceof MeridianError && error.code === 'identity_conflict')) throw error;
+    ctx.log.warn('proof for a second customer on a linked identity; not linked');
+  }
 }
 
 /** The channel identity itself proves ownership: the WhatsApp/SMS/voice number or the e-mail address on file. */
@@ -55,6 +75,8 @@ export function markVerified(ctx: TurnContext, orderNumber: string): void {
 /** Whether this conversation may see the order: proven by the channel, or by the e-mail or postal code given earlier. */
 export async function mayView(ctx: TurnContext, order: Order): Promise<boolean> {
   if (verifiedList(ctx).includes(order.number)) return true;
+  // A profile proven on any channel sees its own orders everywhere.
+  if (ctx.customer.shopCustomerId !== undefined && ctx.customer.shopCustomerId === order.customerId) return true;
   const customer = await shopOf(ctx).findCustomer({ id: order.customerId });
   if (customer && channelProvesOwnership(ctx, customer)) {
     markVerified(ctx, order.number);
@@ -88,6 +110,8 @@ export const verifyOrderDialog: Dialog = {
           ((email !== undefined && email === customer.email.toLowerCase()) || normalizedPostalCode(proof) === normalizedPostalCode(order.shippingAddress.postalCode));
         if (matches && order) {
           markVerified(ctx, order.number);
+          // The e-mail on the order proves the account, not just the order: link the identity to it.
+          if (email !== undefined && customer) await linkProven(ctx, customer, 'order_email');
           ctx.say(ctx.t('orders.verify_ok'));
           return ctx.end();
         }

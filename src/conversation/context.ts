@@ -8,6 +8,7 @@ import type { Translator } from '../translation/types.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import type { ConversationRecord, CustomerRecord } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
+import type { Outbound } from './outbound.js';
 
 /**
  * Services a deployment plugs in (shop, knowledge base, translation...). Extend this interface by
@@ -20,6 +21,8 @@ export interface Services {
   translator?: Translator;
   /** The multilingual knowledge base (FAQ answers). */
   kb?: KnowledgeBase;
+  /** Messages to the customer's other channels (one-time codes); the bot provides it. */
+  outbound?: Outbound;
 }
 
 /**

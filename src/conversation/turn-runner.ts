@@ -13,6 +13,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { validateActivity, type ActivityLimits } from './validate.js';
 import { containsCardNumber } from '../privacy/pii.js';
 import { redactCardNumbers } from '../privacy/redact.js';
+import { resolveCustomer } from '../identity/profiles.js';
 
 export type ErrorHandler = (error: unknown, ctx: TurnContext) => void | Promise<void>;
 
@@ -162,7 +163,8 @@ export class TurnRunner {
       // The message and the new state must be on disk before any reply leaves.
       await stores.backend.flush?.();
       await dispatcher.sendTurn(this.replies(saved, entry));
-      await stores.inbox.finish(entry, 'done', saved.lastReplies);
+      const understood = ctx.nlu?.intent;
+      await stores.inbox.finish(entry, 'done', saved.lastReplies, undefined, understood ? { name: understood.intent, confidence: Math.round(understood.confidence * 1000) / 1000 } : undefined);
       if (log.isLevelEnabled('info')) log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, replies: saved.lastReplies.length, locale: saved.locale }, 'turn done');
       return {
         conversationId: saved.id,
@@ -239,10 +241,11 @@ export class TurnRunner {
     };
   }
 
+  /** The identity's own record (created on first sight), or the profile it is linked into. */
   private async loadCustomer(activity: InboundActivity, conversation: ConversationRecord): Promise<CustomerRecord> {
     const { customers } = this.options.stores;
     const existing = await customers.get(conversation.customerId);
-    if (existing) return existing;
+    if (existing) return existing.linkedProfileId ? resolveCustomer(this.options.stores, existing) : existing;
     const now = new Date(this.options.clock.now()).toISOString();
     try {
       return await customers.create({

@@ -39,6 +39,11 @@ export interface InboundActivity {
   raw?: JsonValue;
   /** Set when a payment card number was removed from the text before anything was stored. */
   cardNumberRemoved?: boolean;
+  /**
+   * Set only by an adapter (or the emulator) that verified a proof of who the sender is, such as the
+   * shop's signed web-chat login token: the identity is then linked to that shop customer's profile.
+   */
+  identityProof?: { method: 'signed_token'; shopCustomerId: string };
 }
 
 export interface Button {

@@ -31,7 +31,9 @@ export type ErrorCode =
   | 'shop_unavailable'
   | 'order_not_found'
   | 'not_allowed'
-  | 'idempotency_conflict';
+  | 'idempotency_conflict'
+  | 'identity_conflict'
+  | 'rate_limited';
 
 export interface MeridianErrorOptions {
   cause?: unknown;

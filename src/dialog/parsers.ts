@@ -27,6 +27,14 @@ export function email(ctx: TurnContext): string | undefined {
   return EMAIL.exec(ctx.text)?.[0].toLowerCase();
 }
 
+/** A phone number in E.164 (+4915123456789): the NLU's entity, else a number typed with its country code. */
+export function phone(ctx: TurnContext): string | undefined {
+  const found = entity(ctx, 'phone');
+  if (found) return String(found.value);
+  const compact = ctx.text.replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : undefined;
+}
+
 export function wholeNumber(ctx: TurnContext): number | undefined {
   const match = /^\D*?(\d{1,6})\D*$/u.exec(ctx.text.trim());
   return match?.[1] ? Number(match[1]) : undefined;

@@ -6,10 +6,12 @@ import type { ChannelAdapter, WebhookRequest, WebhookResponse } from '../core/ad
 import { MeridianError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { errorBody, errorHandler, notFound } from './errors.js';
-import { emulatorRoute, type EmulatorOptions } from './emulator.js';
+import { emulatorOutboxRoute, emulatorRoute, type EmulatorOptions } from './emulator.js';
 import { bearerGuard } from './auth.js';
 import { nluRoute } from './nlu-route.js';
-import { privacyEraseRoute, privacyExportRoute } from './privacy-routes.js';
+import { privacyEraseRoute, privacyExportRoute, privacyRequestsRoute } from './privacy-routes.js';
+import { adminRateLimits, AdminTokenSet, requireScope, type AdminRateLimitOptions, type AdminScope } from './admin-auth.js';
+import { customerViewRoute, linkIdentityRoute, unlinkIdentityRoute } from './customer-routes.js';
 
 export interface HttpAppOptions {
   bot: Bot;
@@ -17,8 +19,11 @@ export interface HttpAppOptions {
   /** Largest request body ('1mb'). */
   bodyLimit: string;
   emulator: EmulatorOptions | undefined;
-  /** The admin API (/api/nlu/parse, ...): a bearer token, or undefined to turn it off. Defaults to off. */
-  admin?: { token: string | undefined } | undefined;
+  /**
+   * The admin API (/api/customers, /api/privacy, /api/nlu): bearer tokens with scopes. Without tokens
+   * every admin route answers 401; there is no open mode.
+   */
+  admin?: { tokens: AdminTokenSet; rateLimits?: AdminRateLimitOptions } | undefined;
   /** Public base URL, for adapters whose signatures cover the URL (Twilio). */
   publicUrl: string | undefined;
   /** False while shutting down: /readyz answers 503 so load balancers stop sending. */
@@ -66,7 +71,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // The emulator comes first: it is the busiest route in development and in the benchmark.
   if (options.emulator) {
-    app.post('/api/emulator/messages', bearerGuard(options.emulator.token, 'MERIDIAN_EMULATOR_TOKEN'), express.json({ limit: options.bodyLimit, verify: verifyUtf8, type: () => true }), emulatorRoute(bot));
+    const guard = bearerGuard(options.emulator.token, 'MERIDIAN_EMULATOR_TOKEN');
+    app.post('/api/emulator/messages', guard, express.json({ limit: options.bodyLimit, verify: verifyUtf8, type: () => true }), emulatorRoute(bot));
+    app.get('/api/emulator/outbox', guard, emulatorOutboxRoute(bot));
   } else {
     app.all('/api/emulator/{*rest}', (_req, res) => {
       res.status(404).json(errorBody('route_not_found', 'the emulator API is off here (production without MERIDIAN_EMULATOR_TOKEN)'));
@@ -88,16 +95,30 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }
   }
 
-  if (options.admin) {
-    const guard = bearerGuard(options.admin.token, 'MERIDIAN_ADMIN_TOKEN');
-    app.get('/api/privacy/export', guard, privacyExportRoute(bot, logger));
-    app.post('/api/privacy/erase', guard, express.json({ limit: '16kb', verify: verifyUtf8, type: () => true }), privacyEraseRoute(bot, logger));
-    app.post('/api/nlu/parse', bearerGuard(options.admin.token, 'MERIDIAN_ADMIN_TOKEN'), express.json({ limit: '64kb', verify: verifyUtf8, type: () => true }), nluRoute(bot));
-  }
+  mountAdminApi(app, options);
 
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * Admin routes, each behind its scope. Order per route: the failed-auth limit (token guessing), the
+ * token and scope check (before the body is read), the per-token limit, then the body and the handler.
+ */
+function mountAdminApi(app: Express, options: HttpAppOptions): void {
+  const { bot, logger } = options;
+  const tokens = options.admin?.tokens ?? new AdminTokenSet([]);
+  const limits = adminRateLimits({ ...options.admin?.rateLimits, logger });
+  const guarded = (scope: AdminScope) => [limits.failedAuth, requireScope(tokens, scope), limits.perToken];
+  const json = (limit: string) => express.json({ limit, verify: verifyUtf8, type: () => true });
+  app.get('/api/customers/:id', ...guarded('customers:read'), customerViewRoute(bot));
+  app.post('/api/customers/:id/identities', ...guarded('customers:write'), json('16kb'), linkIdentityRoute(bot));
+  app.delete('/api/customers/:id/identities/:identityId', ...guarded('customers:write'), unlinkIdentityRoute(bot));
+  app.get('/api/privacy/export', ...guarded('privacy:export'), privacyExportRoute(bot, logger));
+  app.get('/api/privacy/requests', ...guarded('privacy:export'), privacyRequestsRoute(bot));
+  app.post('/api/privacy/erase', ...guarded('privacy:erase'), json('16kb'), privacyEraseRoute(bot, logger));
+  app.post('/api/nlu/parse', ...guarded('nlu:parse'), json('64kb'), nluRoute(bot));
 }
 
 /** /webhooks/<path>: verify the signature on the raw bytes, parse, store, acknowledge fast. */

@@ -3,7 +3,7 @@ import { parseAddress } from '../core/address.js';
 import { MeridianError } from '../core/errors.js';
 import type { Clock } from '../core/runtime.js';
 import { customerIdFor } from '../conversation/conversation-id.js';
-import type { ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from '../storage/records.js';
+import type { CaseRecord, ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
 
 /**
@@ -13,7 +13,9 @@ import type { Stores } from '../storage/stores.js';
  */
 
 export interface SubjectData {
+  /** The identities' own records and the profile they are linked into. */
   customers: CustomerRecord[];
+  cases: CaseRecord[];
   conversations: ConversationRecord[];
   messages: InboxEntry[];
   pendingReplies: OutboxEntry[];
@@ -42,20 +44,39 @@ export function subjectIds(query: string): string[] {
   return [customerIdFor(formatted)];
 }
 
+/**
+ * The person's records: the identities the query names, the profile any of them is linked into, and
+ * every other identity proven to belong to that profile (a linked person is one person everywhere).
+ */
+async function subjectCustomers(stores: Stores, query: string): Promise<CustomerRecord[]> {
+  const found = new Map<string, CustomerRecord>();
+  const add = (record: CustomerRecord | undefined) => {
+    if (record) found.set(record.id, record);
+  };
+  for (const id of subjectIds(query)) add(await stores.customers.get(id));
+  const profileIds = new Set([...found.values()].map((record) => (record.shopCustomerId ? record.id : record.linkedProfileId)).filter((id): id is string => Boolean(id)));
+  for (const profileId of profileIds) {
+    add(await stores.customers.get(profileId));
+    for (const identity of await stores.customers.linkedTo(profileId)) add(identity);
+  }
+  return [...found.values()];
+}
+
 export async function collectSubjectData(stores: Stores, query: string): Promise<SubjectData & { addresses: string[]; customerIds: string[] }> {
-  const customerIds = subjectIds(query);
-  const customers = (await Promise.all(customerIds.map((id) => stores.customers.get(id)))).filter((c): c is CustomerRecord => c !== undefined);
+  const customers = await subjectCustomers(stores, query);
+  const customerIds = [...new Set([...subjectIds(query), ...customers.map((c) => c.id)])];
   const conversations = (await Promise.all(customerIds.map((id) => stores.conversations.listByCustomer(id)))).flat();
   const conversationIds = conversations.map((conversation) => conversation.id);
   const byConversation = async <T>(find: (ids: string[]) => Promise<T[]>) => (conversationIds.length > 0 ? find(conversationIds) : []);
   const messages = await byConversation((ids) => stores.inbox.collection.find({ conversationId: { in: ids } }, { orderBy: 'receivedAt' }));
   const pendingReplies = await byConversation((ids) => stores.outbox.collection.find({ conversationId: { in: ids } }, { orderBy: 'createdAt' }));
+  const cases = await stores.cases.ofIdentities(customerIds, 10_000);
   const events = [
     ...(await byConversation((ids) => stores.events.collection.find({ conversationId: { in: ids } }))),
     ...(await stores.events.collection.find({ customerId: { in: customerIds } })),
   ].filter((event, index, all) => all.findIndex((other) => other.id === event.id) === index);
   const addresses = [...new Set([...customers.flatMap((c) => c.identities), ...conversations.map((c) => c.address)])];
-  return { customers, conversations, messages, pendingReplies, events, addresses, customerIds: customers.map((c) => c.id) };
+  return { customers, cases, conversations, messages, pendingReplies, events, addresses, customerIds: customers.map((c) => c.id) };
 }
 
 /** Everything held about the person, as one JSON-ready document. */
@@ -72,7 +93,7 @@ export async function exportSubject(stores: Stores, query: string, clock: Clock)
  * Deletes everything held about the person in every store, then records an audit event with counts
  * and a request id only (no id, address or text of the person).
  */
-export async function eraseSubject(stores: Stores, query: string, clock: Clock): Promise<ErasureReceipt> {
+export async function eraseSubject(stores: Stores, query: string, clock: Clock, audit: { request?: string } = {}): Promise<ErasureReceipt> {
   const data = await collectSubjectData(stores, query);
   const remove = async (collection: { delete(id: string): Promise<boolean> }, ids: string[]) => {
     for (const id of ids) await collection.delete(id);
@@ -82,11 +103,12 @@ export async function eraseSubject(stores: Stores, query: string, clock: Clock):
     messages: await remove(stores.inbox.collection, data.messages.map((m) => m.id)),
     pendingReplies: await remove(stores.outbox.collection, data.pendingReplies.map((r) => r.id)),
     events: await remove(stores.events.collection, data.events.map((e) => e.id)),
+    cases: await remove(stores.cases.collection, data.cases.map((c) => c.id)),
     conversations: await remove(stores.conversations.collection, data.conversations.map((c) => c.id)),
     customers: await remove(stores.customers.collection, data.customers.map((c) => c.id)),
   };
   const receipt: ErasureReceipt = { requestId: `er_${randomUUID()}`, erasedAt: new Date(clock.now()).toISOString(), counts };
-  await stores.events.append({ id: receipt.requestId, type: 'privacy.erased', at: clock.now(), conversationId: null, customerId: null, data: { counts } });
+  await stores.events.append({ id: receipt.requestId, type: 'privacy.erased', at: clock.now(), conversationId: null, customerId: null, data: { counts, ...(audit.request ? { request: audit.request } : {}) } });
   await stores.backend.flush?.();
   return receipt;
 }

@@ -5,6 +5,8 @@ import type { Logger } from '../core/logger.js';
 import type { StorageBackend } from './collection.js';
 import { EmbeddedBackend } from './embedded-backend.js';
 import { MemoryBackend } from './memory-backend.js';
+import { encryptedBackend } from '../privacy/encrypted-backend.js';
+import { openKeyring } from '../privacy/open-keyring.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -17,16 +19,35 @@ export async function openBackend(config: MeridianConfig, options: { env?: Env; 
   if (residency) return openResidency(config, residency, options);
   switch (config.storage.backend) {
     case 'memory':
+      // Nothing is at rest in memory: no encryption to pay for.
       return new MemoryBackend();
     case 'embedded':
-      return new EmbeddedBackend({
-        file: resolve(config.storage.embedded.file ?? join(config.dataDir, 'meridian.db')),
-        durability: config.storage.embedded.durability,
-      });
+      return encrypted(
+        config,
+        new EmbeddedBackend({ file: resolve(config.storage.embedded.file ?? join(config.dataDir, 'meridian.db')), durability: config.storage.embedded.durability }),
+        options,
+      );
     case 'mongodb': {
       const { MongoBackend } = await import('./mongo-backend.js');
-      return MongoBackend.connect({ uri: config.storage.mongodb.uri as string, database: config.storage.mongodb.database });
+      return encrypted(config, await MongoBackend.connect({ uri: config.storage.mongodb.uri as string, database: config.storage.mongodb.database }), options);
     }
+  }
+}
+
+/**
+ * Personal fields (src/privacy/personal-fields.ts) encrypted at rest with AES-256-GCM, unless
+ * privacy.encryption.enabled is false. The key comes from MERIDIAN_ENCRYPTION_KEYS(_FILE); development
+ * without one generates a key file in the data directory, production refuses to start.
+ */
+function encrypted(config: MeridianConfig, backend: StorageBackend, options: { env?: Env; logger?: Logger }): StorageBackend {
+  if (!config.privacy.encryption.enabled) return backend;
+  const storage = backend instanceof MemoryBackend ? 'memory' : backend.kind === 'mongodb' ? 'mongodb' : 'embedded';
+  try {
+    const { keyring } = openKeyring({ env: options.env ?? process.env, environment: config.environment, dataDir: config.dataDir, storage, ...(options.logger ? { logger: options.logger } : {}) });
+    return encryptedBackend(backend, { keyring });
+  } catch (error) {
+    void backend.close();
+    throw error;
   }
 }
 
@@ -38,16 +59,17 @@ async function openResidency(
   const env = options.env ?? process.env;
   const regions: Record<string, StorageBackend> = {};
   for (const [name, region] of Object.entries(residency.regions)) {
+    // Each region is encrypted under the router: the router reads addresses to choose the region.
     if (region.backend === 'memory') regions[name] = new MemoryBackend();
     else if (region.backend === 'embedded') {
-      regions[name] = new EmbeddedBackend({ file: resolve(region.file ?? join(config.dataDir, `${name}.db`)), durability: config.storage.embedded.durability });
+      regions[name] = encrypted(config, new EmbeddedBackend({ file: resolve(region.file ?? join(config.dataDir, `${name}.db`)), durability: config.storage.embedded.durability }), options);
     } else {
       // Each region's URI is a secret of its own: MERIDIAN_MONGODB_URI_EU, MERIDIAN_MONGODB_URI_US...
       const variable = `MERIDIAN_MONGODB_URI_${name.toUpperCase()}`;
       const uri = env[variable];
       if (!uri) throw new MeridianError('config_invalid', `storage.residency.regions.${name} uses mongodb but ${variable} is not set`);
       const { MongoBackend } = await import('./mongo-backend.js');
-      regions[name] = await MongoBackend.connect({ uri, database: region.database });
+      regions[name] = encrypted(config, await MongoBackend.connect({ uri, database: region.database }), options);
     }
   }
   const { createResidencyBackend } = await import('../privacy/residency.js');

@@ -39,16 +39,30 @@ export interface ConversationRecord extends StoredDocument {
   updatedAt: string;
 }
 
+/** How an identity was proven to belong to a profile (src/identity/profiles.ts). */
+export type LinkMethod = 'shop_contact' | 'one_time_code' | 'signed_token' | 'order_email' | 'admin';
+
+/**
+ * A customer. Every channel identity (address) has a record of its own (id = hash of the address);
+ * once the identity is proven to belong to a shop customer it is linked into that customer's profile
+ * (id = hash of `shop:<shop customer id>`), which the dialogs then see as `ctx.customer`.
+ */
 export interface CustomerRecord extends StoredDocument {
-  /** Channel identities (addresses) that belong to this customer. */
+  /** Channel identities (addresses) that belong to this customer: the one address, or every linked one of a profile. */
   identities: string[];
-  /** The first identity, indexed for look-ups by address. */
+  /** The identity's address (`shop:<id>` for a profile). */
   primaryAddress: string;
   displayName: string | null;
   locale: string | null;
   timeZone: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Set on profiles: the shop customer every linked identity was proven to be. */
+  shopCustomerId?: string | null;
+  /** Set on an identity linked into a profile: the profile (indexed, to list a profile's identities). */
+  linkedProfileId?: string | null;
+  /** How and when that link was proven. */
+  link?: { method: LinkMethod; at: string } | null;
 }
 
 export type InboxStatus = 'received' | 'done' | 'failed';
@@ -64,6 +78,8 @@ export interface InboxEntry extends StoredDocument {
   activity: InboundActivity;
   /** The turn's replies (set when done), whether they were sent at once or through the outbox. */
   replies?: OutboundMessage[];
+  /** What the turn understood (intent and confidence), for the customer's timeline. */
+  intent?: { name: string; confidence: number };
   error?: string;
 }
 
@@ -96,4 +112,40 @@ export interface EventRecord extends StoredDocument {
   conversationId: string | null;
   customerId: string | null;
   data: JsonObject;
+}
+
+/** A promise made to the customer ("refund within 5 days of receiving the parcel") and whether it was kept. */
+export interface CasePromise {
+  /** Catalog key of the sentence, so the timeline can show it in any language. */
+  key: string;
+  vars: JsonObject;
+  /** When the promise falls due (ISO 8601), or null when it depends on an event (the parcel arriving). */
+  dueAt: string | null;
+  state: 'open' | 'kept' | 'broken';
+}
+
+export type CaseKind = 'return' | 'exchange' | 'cancellation' | 'address_change' | 'handoff' | 'privacy_erasure' | 'privacy_access';
+
+/**
+ * Open work for a customer (a return, an exchange, a ticket with a person, a privacy request), shared
+ * by every channel: the dialogs read it to answer "any news?" without asking for an order number.
+ */
+export interface CaseRecord extends StoredDocument {
+  /** The identity (customer id of the address) that opened it; profiles see the cases of all their identities. */
+  identityId: string;
+  kind: CaseKind;
+  /** The shop's reference (RMA-..., EXC-...) or Meridian's own (PR-...). */
+  reference: string;
+  orderNumber: string | null;
+  /** The shop's status when last seen, or Meridian's for its own cases ('open', 'verified', 'done'). */
+  status: string;
+  /** False once finished (refunded, completed, erased): "any news?" reads open cases first. */
+  open: boolean;
+  channel: ChannelName;
+  conversationId: string;
+  openedAt: string;
+  updatedAt: string;
+  /** A short description for agents (English, no personal data beyond what the case needs). */
+  summary: string;
+  promises: CasePromise[];
 }

@@ -1,7 +1,8 @@
-import { DuplicateKeyError } from '../core/errors.js';
+import { DuplicateKeyError, VersionConflictError } from '../core/errors.js';
 import type { Collection, StorageBackend } from './collection.js';
 import type { OutboundMessage } from '../core/activity.js';
-import type { ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from './records.js';
+import type { CaseRecord, ConversationRecord, CustomerRecord, EventRecord, InboxEntry, OutboxEntry } from './records.js';
+import { customerIdFor } from '../conversation/conversation-id.js';
 
 /** Conversation documents; every save names the version it read. */
 export class ConversationsStore {
@@ -25,9 +26,13 @@ export class CustomersStore {
   get(id: string): Promise<CustomerRecord | undefined> {
     return this.collection.get(id);
   }
-  async findByAddress(address: string): Promise<CustomerRecord | undefined> {
-    const [found] = await this.collection.find({ primaryAddress: address }, { limit: 1 });
-    return found;
+  /** The record of a channel identity; its id is the hash of the address, so no address is ever indexed. */
+  findByAddress(address: string): Promise<CustomerRecord | undefined> {
+    return this.collection.get(customerIdFor(address));
+  }
+  /** The identities linked into a profile. */
+  linkedTo(profileId: string): Promise<CustomerRecord[]> {
+    return this.collection.find({ linkedProfileId: profileId });
   }
   create(record: Omit<CustomerRecord, 'version'>): Promise<CustomerRecord> {
     return this.collection.insert(record);
@@ -54,9 +59,10 @@ export class InboxStore {
     return this.collection.get(id);
   }
   /** Records the end of a turn: its replies (the turn log that history and redeliveries read) or its error. */
-  async finish(entry: InboxEntry, status: 'done' | 'failed', replies: OutboundMessage[], error?: string): Promise<InboxEntry> {
+  async finish(entry: InboxEntry, status: 'done' | 'failed', replies: OutboundMessage[], error?: string, intent?: InboxEntry['intent']): Promise<InboxEntry> {
     const next: InboxEntry = { ...entry, status, replies };
     if (error !== undefined) next.error = error;
+    if (intent !== undefined) next.intent = intent;
     return this.collection.update(next, entry.version);
   }
   unfinished(): Promise<InboxEntry[]> {
@@ -122,6 +128,33 @@ export class EventsStore {
   }
 }
 
+/** Returns, exchanges, tickets and privacy requests per identity: what "any news?" and the timeline read. */
+export class CasesStore {
+  constructor(readonly collection: Collection<CaseRecord>) {}
+  get(id: string): Promise<CaseRecord | undefined> {
+    return this.collection.get(id);
+  }
+  /** Inserts or replaces (a turn re-run after a conflict records the same case again). */
+  async put(record: Omit<CaseRecord, 'version'>): Promise<CaseRecord> {
+    for (;;) {
+      const existing = await this.collection.get(record.id);
+      try {
+        return existing ? await this.collection.update({ ...record, version: existing.version }, existing.version) : await this.collection.insert(record);
+      } catch (error) {
+        if (!(error instanceof DuplicateKeyError) && !(error instanceof VersionConflictError)) throw error;
+      }
+    }
+  }
+  /** Newest first, over every identity of a profile. */
+  ofIdentities(identityIds: readonly string[], limit = 50): Promise<CaseRecord[]> {
+    if (identityIds.length === 0) return Promise.resolve([]);
+    return this.collection.find({ identityId: { in: identityIds } }, { orderBy: 'openedAt', descending: true, limit });
+  }
+  byKind(kind: CaseRecord['kind'], status: string): Promise<CaseRecord[]> {
+    return this.collection.find({ kind, status }, { orderBy: 'openedAt' });
+  }
+}
+
 export interface Stores {
   backend: StorageBackend;
   conversations: ConversationsStore;
@@ -129,6 +162,7 @@ export interface Stores {
   inbox: InboxStore;
   outbox: OutboxStore;
   events: EventsStore;
+  cases: CasesStore;
 }
 
 /** Opens the purpose-named stores over one backend (collection names and indexes are fixed here). */
@@ -138,11 +172,13 @@ export function createStores(backend: StorageBackend): Stores {
     conversations: new ConversationsStore(
       backend.collection<ConversationRecord>({ name: 'conversations', indexes: ['customerId', 'updatedAt'] }),
     ),
-    customers: new CustomersStore(backend.collection<CustomerRecord>({ name: 'customers', indexes: [], unique: ['primaryAddress'] })),
+    // Addresses are never indexed (ids are their hashes), so they can be encrypted at rest.
+    customers: new CustomersStore(backend.collection<CustomerRecord>({ name: 'customers', indexes: ['linkedProfileId'] })),
     inbox: new InboxStore(backend.collection<InboxEntry>({ name: 'inbox', indexes: ['status', 'conversationId', 'receivedAt'] })),
     outbox: new OutboxStore(
       backend.collection<OutboxEntry>({ name: 'outbox', indexes: ['status', 'conversationId', 'inboxId', 'seq', 'nextAttemptAt', 'createdAt'] }),
     ),
     events: new EventsStore(backend.collection<EventRecord>({ name: 'events', indexes: ['type', 'at', 'conversationId', 'customerId'] })),
+    cases: new CasesStore(backend.collection<CaseRecord>({ name: 'cases', indexes: ['identityId', 'kind', 'status', 'openedAt'] })),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { RunningMeridian } from '../../src/main.js';
-import { postJson, startTestServer } from '../helpers/server.js';
+import { ADMIN, postJson, startTestServer } from '../helpers/server.js';
 
 describe('understanding through the default bot', () => {
   let meridian: RunningMeridian;
@@ -12,7 +12,7 @@ describe('understanding through the default bot', () => {
   });
 
   it('POST /api/nlu/parse answers language, intent, entities, emotion and sensitive topics', async () => {
-    const { status, json } = await postJson(`${meridian.url}/api/nlu/parse`, { text: 'Wo bleibt meine Bestellung A1043?? Das dauert ewig!!!' });
+    const { status, json } = await postJson(`${meridian.url}/api/nlu/parse`, { text: 'Wo bleibt meine Bestellung A1043?? Das dauert ewig!!!' }, ADMIN);
     expect(status).toBe(200);
     expect(json).toMatchObject({ language: 'de', intent: 'order_status' });
     expect(json['confidence']).toBeGreaterThan(0.4);
@@ -23,11 +23,11 @@ describe('understanding through the default bot', () => {
 
   it('keeps a conversation language for an ambiguous message when given the conversation', async () => {
     const turn = await postJson(`${meridian.url}/api/emulator/messages`, { channel: 'webchat', from: 'nlu-api-1', text: 'Bonjour, où est ma commande ?' });
-    const { json } = await postJson(`${meridian.url}/api/nlu/parse`, { text: 'ok', conversationId: turn.json['conversationId'] });
+    const { json } = await postJson(`${meridian.url}/api/nlu/parse`, { text: 'ok', conversationId: turn.json['conversationId'] }, ADMIN);
     expect(json['language']).toBe('fr');
-    const missing = await postJson(`${meridian.url}/api/nlu/parse`, { text: 'ok', conversationId: 'cv_nope' });
+    const missing = await postJson(`${meridian.url}/api/nlu/parse`, { text: 'ok', conversationId: 'cv_nope' }, ADMIN);
     expect(missing.status).toBe(404);
-    const bad = await postJson(`${meridian.url}/api/nlu/parse`, { text: '' });
+    const bad = await postJson(`${meridian.url}/api/nlu/parse`, { text: '' }, ADMIN);
     expect(bad.status).toBe(400);
   });
 
@@ -46,14 +46,19 @@ describe('understanding through the default bot', () => {
   });
 });
 
-describe('the admin API in production', () => {
-  it('is off without an admin token and needs the token when one is set', async () => {
-    const off = await startTestServer({ env: { MERIDIAN_ENV: 'production' } });
+describe('the admin API', () => {
+  it('answers 401 without a token configured, in development too: there is no open mode', async () => {
+    const off = await startTestServer({ env: {} });
     try {
-      expect((await postJson(`${off.url}/api/nlu/parse`, { text: 'hi' })).status).toBe(404);
+      const refused = await postJson(`${off.url}/api/nlu/parse`, { text: 'hi' });
+      expect(refused.status).toBe(401);
+      expect(JSON.stringify(refused.json)).toMatch(/MERIDIAN_ADMIN_TOKEN/);
     } finally {
       await off.stop();
     }
+  });
+
+  it('needs the token in production', async () => {
     const token = 'admin-token-0123456789abcdef';
     const on = await startTestServer({ env: { MERIDIAN_ENV: 'production', MERIDIAN_ADMIN_TOKEN: token } });
     try {

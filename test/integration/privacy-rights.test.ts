@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { RunningMeridian } from '../../src/main.js';
-import { postJson, startTestServer } from '../helpers/server.js';
+import { ADMIN, postJson, startTestServer } from '../helpers/server.js';
 
 const PHONE = '+4915123456789';
 
@@ -32,7 +32,7 @@ describe('rights of access and erasure', () => {
     await postJson(emulator, { channel: 'sms', from: PHONE, text: 'Hallo, noch eine Frage' });
     await postJson(emulator, { channel: 'webchat', from: 'someone-else', text: 'hello from another person' });
 
-    const exported = await fetch(`${meridian.url}/api/privacy/export?customer=${encodeURIComponent(PHONE)}`);
+    const exported = await fetch(`${meridian.url}/api/privacy/export?customer=${encodeURIComponent(PHONE)}`, { headers: ADMIN });
     expect(exported.status).toBe(200);
     const data = (await exported.json()) as { conversations: unknown[]; messages: { activity: { text: string } }[]; subject: { addresses: string[] } };
     expect(data.conversations).toHaveLength(2);
@@ -40,9 +40,10 @@ describe('rights of access and erasure', () => {
     expect(data.subject.addresses).toEqual(expect.arrayContaining([`whatsapp:${PHONE}`, `sms:${PHONE}`]));
     expect(await everything()).toContain('4915123456789');
 
-    const erased = await postJson(`${meridian.url}/api/privacy/erase`, { customer: `whatsapp:${PHONE}` });
+    const erased = await postJson(`${meridian.url}/api/privacy/erase`, { customer: `whatsapp:${PHONE}` }, ADMIN);
     expect(erased.status).toBe(200);
-    expect(erased.json['counts']).toMatchObject({ conversations: 2, customers: 2, messages: 2 });
+    // Two identities (WhatsApp, SMS) and the shop customer's profile the phone on file linked them into.
+    expect(erased.json['counts']).toMatchObject({ conversations: 2, customers: 3, messages: 2 });
 
     const left = await everything();
     expect(left).not.toContain('4915123456789');
@@ -53,11 +54,11 @@ describe('rights of access and erasure', () => {
     const audit = (await meridian.bot.stores.events.byType('privacy.erased'))[0];
     expect(audit?.data).toEqual({ counts: erased.json['counts'] });
 
-    expect((await fetch(`${meridian.url}/api/privacy/export?customer=${encodeURIComponent(PHONE)}`)).status).toBe(404);
+    expect((await fetch(`${meridian.url}/api/privacy/export?customer=${encodeURIComponent(PHONE)}`, { headers: ADMIN })).status).toBe(404);
   });
 
   it('answers 400 without a customer', async () => {
-    expect((await fetch(`${meridian.url}/api/privacy/export`)).status).toBe(400);
-    expect((await postJson(`${meridian.url}/api/privacy/erase`, {})).status).toBe(400);
+    expect((await fetch(`${meridian.url}/api/privacy/export`, { headers: ADMIN })).status).toBe(400);
+    expect((await postJson(`${meridian.url}/api/privacy/erase`, {}, ADMIN)).status).toBe(400);
   });
 });

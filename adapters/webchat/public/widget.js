@@ -5,6 +5,8 @@
  *   data-mode="page"     fill the page instead of a floating launcher (the page at / does this)
  *   data-accent="#0f766e" brand colour (any CSS colour)
  *   data-open="true"      start with the panel open
+ *   data-identity-token="<jwt>"  the shop's signed login token for a logged-in customer (HS256, short-lived;
+ *                        see README "One customer across channels"); the session is then linked to them
  *
  * Plain browser JS, no build step. Everything renders inside a shadow root so the host page's CSS and
  * ours never meet. Message text is only ever set through textContent / DOM nodes, never as HTML.
@@ -28,6 +30,7 @@
   var mode = script && script.getAttribute('data-mode') === 'page' ? 'page' : 'widget';
   var accent = script && script.getAttribute('data-accent');
   var startOpen = script && script.getAttribute('data-open') === 'true';
+  var identityToken = script && script.getAttribute('data-identity-token');
 
   var wsUrl = new URL(CONFIG.wsPath, scriptUrl);
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -379,6 +382,7 @@
       var id = load('session');
       if (id) hello.sessionId = id;
       if (picked) hello.locale = picked;
+      if (identityToken) hello.identityToken = identityToken;
       socket.send(JSON.stringify(hello));
     };
     socket.onmessage = function (event) {

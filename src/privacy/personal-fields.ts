@@ -1,0 +1,17 @@
+/**
+ * Which fields of which collection hold personal data and are encrypted at rest (field paths as
+ * encryption.ts reads them). A whole object or array at a path is encrypted as one JSON value; a field a
+ * document does not have (or holds null) is skipped, so fields other stores have not added yet cost nothing.
+ *
+ * None of these may be an index or unique field of its collection: an encrypted value cannot be looked
+ * up, and index values are stored beside the document in plain text. encryptedBackend refuses such a spec.
+ */
+export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  customers: Object.freeze(['identities', 'primaryAddress', 'displayName', 'shopCustomerId']),
+  conversations: Object.freeze(['key', 'address', 'dialogs', 'data', 'lastReplies']),
+  inbox: Object.freeze(['activity', 'replies', 'error']),
+  outbox: Object.freeze(['address', 'message']),
+  events: Object.freeze(['data']),
+  cases: Object.freeze(['summary', 'promises', 'orderNumber', 'reference']),
+  shop_changes: Object.freeze(['result']),
+});
