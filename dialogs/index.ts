@@ -13,13 +13,14 @@ import { caseStatusDialog } from './case-status/index.js';
 import { linkAccountDialog } from './link-account/index.js';
 import { privacyRequestDialog } from './privacy-request/index.js';
 
-// Privacy requests first: "delete my data" must never be read as another request. Case status before
+// Linking (its own keywords only) before privacy requests, which also start on the privacy intent and
+// must never lose "delete my data" to another flow. Case status before
 // the order flows: "any news on my return?" answers from the customer's cases, not with a new return.
 export const defaultDialogs: readonly Dialog[] = [
   greetingDialog,
   verifyOrderDialog,
-  privacyRequestDialog,
   linkAccountDialog,
+  privacyRequestDialog,
   caseStatusDialog,
   returnsDialog,
   exchangesDialog,

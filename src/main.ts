@@ -54,6 +54,8 @@ export interface StartOptions {
   storage?: MeridianConfig['storage']['backend'];
   logLevel?: MeridianConfig['log']['level'];
   logDestination?: NodeJS.WritableStream;
+  /** The bot's clock (tests and demos pin the date the demo shop's orders are measured against). */
+  clock?: Clock;
 }
 
 export interface RunningMeridian {
@@ -99,7 +101,13 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
   const nlu = await createDefaultNlu(config, { clock, logger, products: shop instanceof FileShop ? shop.allProducts() : [], timeZone: (await shop.info()).timeZone });
   const tokenSettings = config.identity.webchatToken;
   const verifyIdentityToken = tokenSettings.secret
-    ? createWebTokenVerifier({ secret: tokenSettings.secret, audience: tokenSettings.audience, maxAgeSeconds: tokenSettings.maxAgeSeconds, ...(tokenSettings.issuer ? { issuer: tokenSettings.issuer } : {}) })
+    ? createWebTokenVerifier({
+        secret: tokenSettings.secret,
+        audience: tokenSettings.audience,
+        maxAgeSeconds: tokenSettings.maxAgeSeconds,
+        now: () => Math.floor(clock.now() / 1000),
+        ...(tokenSettings.issuer ? { issuer: tokenSettings.issuer } : {}),
+      })
     : undefined;
   const adapters = config.channels.webchat.enabled
     ? [
@@ -227,7 +235,7 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
   const config = resolveConfig(options);
   const logger = createLogger({ level: config.log.level, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   logger.debug({ config: redactedConfig(config) }, 'configuration');
-  const bot = await createDefaultBot(config, logger);
+  const bot = await createDefaultBot(config, logger, options.clock ? { clock: options.clock } : {});
   let ready = false;
   const app = createHttpApp({
     bot,

@@ -10,15 +10,16 @@ import { parsers, prompt, recordCase, yesNoButtons } from '../../src/index.js';
  * request for a copy goes to the team, who send the export to a confirmed contact.
  */
 
+// Any form of the verb (borra, borréis, supprimez, cancellate...) before the data words.
 const ERASE: readonly RegExp[] = [
-  /\b(?:delete|erase|remove|wipe)\b.*\b(?:my )?(?:data|details|information|account|everything about me)\b|\bright to (?:be forgotten|erasure)\b/i,
-  /\b(?:borr(?:ar|ad|en)|elimin(?:ar|ad|en)|suprim(?:ir|id))\b.*\b(?:mis )?(?:datos|informaci[oó]n|cuenta)\b|derecho al olvido/i,
-  /\b(?:supprim(?:er|ez)|effac(?:er|ez))\b.*\b(?:mes )?(?:donn[ée]es|informations|compte)\b|droit à l'oubli/i,
-  /\b(?:meine )?(?:daten|informationen|konto)\b.*\bl[öo]sch|\bl[öo]sch(?:en|t|e)\b.*\b(?:meine )?(?:daten|informationen|konto)\b|recht auf l[öo]schung/i,
-  /(?:私の)?(?:データ|個人情報|アカウント)(?:を|の)?(?:全部|すべて)?(?:削除|消去|消して)/,
-  /\b(?:cancell(?:are|ate)|elimin(?:are|ate)|rimuov(?:ere|ete))\b.*\b(?:i miei )?(?:dati|informazioni|account)\b|diritto all'oblio/i,
-  /\b(?:apag(?:ar|uem)|exclu(?:ir|am)|delet(?:ar|em)|remov(?:er|am))\b.*\b(?:meus )?(?:dados|informa[çc][õo]es|conta)\b|direito ao esquecimento/i,
-  /(?:删除|刪除|清除)(?:我的)?(?:所有)?(?:数据|數據|资料|資料|个人信息|個人資訊|账户|帳戶)/,
+  /\b(?:delete|erase|remove|wipe)\p{L}*\b.*\b(?:data|details|information|account|everything about me)\b|\bright to (?:be forgotten|erasure)\b/iu,
+  /\b(?:borr|elimin|suprim)\p{L}*\b.*\b(?:datos|informaci[oó]n|cuenta)\b|derecho al olvido/iu,
+  /\b(?:supprim|effac)\p{L}*\b.*\b(?:donn[ée]es|informations|compte)\b|droit à l'oubli/iu,
+  /\b(?:daten|informationen|konto)\b.*\bl[öo]sch|\bl[öo]sch\p{L}*\b.*\b(?:daten|informationen|konto)\b|recht auf l[öo]schung/iu,
+  /(?:データ|個人情報|アカウント)(?:を|の)?(?:全部|すべて)?(?:削除|消去|消して)/u,
+  /\b(?:cancell|elimin|rimuov)\p{L}*\b.*\b(?:dati|informazioni|account)\b|diritto all'oblio/iu,
+  /\b(?:apag|exclu|delet|remov)\p{L}*\b.*\b(?:dados|informa[çc][õo]es|conta)\b|direito ao esquecimento/iu,
+  /(?:删除|刪除|清除)(?:我的)?(?:所有)?(?:数据|數據|资料|資料|个人信息|個人資訊|账户|帳戶)/u,
 ];
 
 const EXPORT: readonly RegExp[] = [
