@@ -145,16 +145,17 @@ export const configSchema = z
               outbox: '30d',
               events: '400d',
               conversations: '2y',
+              cases: '2y',
             }),
           })
           .strict()
-          .default({ intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } }),
+          .default({ intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y', cases: '2y' } }),
       })
       .strict()
       .default({
         encryption: { enabled: true },
         requestIntervalMs: 60_000,
-        retention: { intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y' } },
+        retention: { intervalMs: 3_600_000, periods: { inbox: '90d', outbox: '30d', events: '400d', conversations: '2y', cases: '2y' } },
       }),
     translation: z
       .object({

@@ -250,6 +250,52 @@ privacy
     }
   });
 
+privacy
+  .command('new-key')
+  .description('print a new AES-256 key entry for MERIDIAN_ENCRYPTION_KEYS (<id>:<base64>); keep it in your secret store')
+  .option('--id <id>', 'key id (letters, digits, - and _)', `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`)
+  .action(async (opts: { id: string }) => {
+    const { generateKeyEntry } = await import('./privacy/keyring.js');
+    process.stdout.write(`${generateKeyEntry(opts.id)}\n`);
+  });
+privacy
+  .command('rotate-key')
+  .description('re-encrypt personal fields under the active key (MERIDIAN_ENCRYPTION_ACTIVE_KEY) while Meridian keeps running; also encrypts values stored in clear')
+  .option('--dry-run', 'count what would be re-encrypted, change nothing')
+  .option('--collections <names>', 'comma-separated collections (default: every collection with personal fields)')
+  .action(async (opts: { dryRun?: boolean; collections?: string }) => {
+    const { openDataBackends } = await import('./storage/open-backend.js');
+    const { isEncryptedBackend } = await import('./privacy/encrypted-backend.js');
+    const { rotateKeys } = await import('./privacy/rotate-keys.js');
+    const config = resolveConfig({ ...baseOptions(), logLevel: 'silent' });
+    if (!config.privacy.encryption.enabled) throw new Error('encryption at rest is off (privacy.encryption.enabled: false): nothing to rotate');
+    const backends = await openDataBackends(config);
+    let remaining = 0;
+    try {
+      for (const { name, backend } of backends) {
+        if (!isEncryptedBackend(backend)) {
+          process.stderr.write(`${name}: in memory, nothing at rest\n`);
+          continue;
+        }
+        process.stderr.write(`${name}: active key ${backend.keyring.activeKeyId}\n`);
+        const results = await rotateKeys(backend, {
+          dryRun: opts.dryRun === true,
+          ...(opts.collections ? { collections: opts.collections.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+          onProgress: (p) => process.stderr.write(`  ${p.collection}: ${p.scanned} read, ${p.rotated} ${opts.dryRun ? 'to re-encrypt' : 're-encrypted'}\r`),
+        });
+        process.stderr.write('\n');
+        for (const result of results) {
+          remaining += result.remaining;
+          process.stdout.write(`${JSON.stringify({ store: name, ...result, failures: result.failures.length })}\n`);
+        }
+      }
+    } finally {
+      for (const { backend } of backends) await backend.close();
+    }
+    process.stderr.write(remaining === 0 ? 'every value is under the active key: older keys can be removed\n' : `${remaining} document(s) still hold other keys' values or clear text: run again\n`);
+    if (remaining > 0 && !opts.dryRun) process.exitCode = 1;
+  });
+
 /** The purpose-named stores over the configured backend (the same data the server uses). */
 async function storesFromConfig() {
   const { backend } = await configuredBackend();

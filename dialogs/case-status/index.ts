@@ -22,8 +22,8 @@ const TRIGGERS: readonly RegExp[] = [
   /\b(?:gibt es |schon )?neuigkeiten\b|\bgibt es (?:was|etwas) neues\b|\b(?:wie ist der )?stand (?:meiner|meines|der|des) (?:r[üu]cksendung|umtauschs?|anfrage)|\bwas ist mit meiner (?:r[üu]cksendung|anfrage)/i,
   // ja
   /(?:何か|なにか)?(?:進展|進捗|最新情報)(?:は|あり)|どうなりました|その後(?:どう|いかが)|返品(?:の状況|はどうなって)/,
-  // it
-  /\b(?:ci sono |qualche )?novit[àa]\b|\bnotizie\b|\baggiornament[oi]\b|\ba che punto [èe] (?:il mio|la mia) (?:reso|cambio|richiesta)/i,
+  // it ("novità": \b after a non-ASCII letter never matches, so the accented form ends the word itself)
+  /\b(?:ci sono |qualche )?novit(?:à|a\b)|\bnotizie\b|\baggiornament[oi]\b|\ba che punto [èe] (?:il mio|la mia) (?:reso|cambio|richiesta)/i,
   // pt
   /\b(?:alguma|tem|h[áa]) (?:novidade|not[íi]cia|atualiza[çc][ãa]o)s?\b|\bcomo est[áa] (?:minha|meu|a|o) (?:devolu[çc][ãa]o|troca|pedido de devolu[çc][ãa]o|solicita[çc][ãa]o)/i,
   // zh (Hans and Hant)

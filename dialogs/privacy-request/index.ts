@@ -19,7 +19,8 @@ const ERASE: readonly RegExp[] = [
   /(?:データ|個人情報|アカウント)(?:を|の)?(?:全部|すべて)?(?:削除|消去|消して)/u,
   /\b(?:cancell|elimin|rimuov)\p{L}*\b.*\b(?:dati|informazioni|account)\b|diritto all'oblio/iu,
   /\b(?:apag|exclu|delet|remov)\p{L}*\b.*\b(?:dados|informa[çc][õo]es|conta)\b|direito ao esquecimento/iu,
-  /(?:删除|刪除|清除)(?:我的)?(?:所有)?(?:数据|數據|资料|資料|个人信息|個人資訊|账户|帳戶)/u,
+  // zh also with the object first, as in 把我的个人信息都删掉.
+  /(?:删除|刪除|清除)(?:我的)?(?:所有)?(?:数据|數據|资料|資料|个人信息|個人資訊|账户|帳戶)|(?:数据|數據|资料|資料|个人信息|個人資訊|个人资料|個人資料|我的信息|我的資訊|账户|帳戶|账号|帳號)(?:全部|都|全都)?(?:删除|刪除|删掉|刪掉|删了|刪了|清除|清空)/u,
 ];
 
 const EXPORT: readonly RegExp[] = [
@@ -30,7 +31,7 @@ const EXPORT: readonly RegExp[] = [
   /(?:私の)?(?:データ|個人情報)(?:の)?(?:コピー|開示|エクスポート|ダウンロード)/,
   /\b(?:copia|esportare|scaricare)\b.*\b(?:i miei )?dati\b|quali dati (?:avete|conservate)/i,
   /\b(?:c[óo]pia|exportar|baixar)\b.*\b(?:meus )?dados\b|quais dados (?:voc[êe]s t[êe]m|guardam)/i,
-  /(?:导出|導出|下载|下載|复制|複製|副本)(?:我的)?(?:数据|數據|资料|資料|个人信息|個人資訊)|(?:你们|你們)(?:有|保存了)(?:我)?(?:哪些|什么|什麼)(?:数据|數據|资料|資料)/,
+  /(?:导出|導出|下载|下載|复制|複製|副本)(?:我的)?(?:数据|數據|资料|資料|个人信息|個人資訊)|(?:数据|數據|资料|資料|个人信息|個人資訊)(?:的)?(?:副本|拷贝|拷貝)|(?:你们|你們)(?:有|保存了)(?:我)?(?:哪些|什么|什麼)(?:数据|數據|资料|資料)/,
 ];
 
 const matches = (patterns: readonly RegExp[], ctx: TurnContext) => patterns.some((pattern) => pattern.test(ctx.text));

@@ -44,8 +44,9 @@ export function checkCode(pending: PendingCode, typed: string, now: number): Cod
   return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'wrong';
 }
 
-/** A code the customer typed: six digits, possibly spaced ("123 456"). */
+/** A code the customer typed: six digits, possibly spaced ("123 456"), and no other digits (a phone number is not a code). */
 export function typedCode(text: string): string | undefined {
+  if (text.replace(/\D/g, '').length !== 6) return undefined;
   const match = /(?:^|\D)(\d{3}\s?\d{3})(?:\D|$)/.exec(text);
   return match?.[1]?.replace(/\s/g, '');
 }

@@ -46,6 +46,8 @@ export const DEFAULT_RETENTION_RULES: Readonly<Record<string, RetentionRule>> = 
   outbox: { field: 'createdAt', format: 'epoch-ms', deletable: { status: { in: ['sent', 'dead'] } } },
   events: { field: 'at', format: 'epoch-ms' },
   conversations: { field: 'updatedAt', format: 'iso' },
+  // Finished cases only: an open return or an erasure request waiting for the job is never dropped.
+  cases: { field: 'updatedAt', format: 'iso', deletable: { open: false } },
 };
 
 const UNITS: Readonly<Record<string, number>> = { min: 60_000, h: 3_600_000, d: DAY, w: 7 * DAY, y: 365 * DAY };
@@ -76,7 +78,7 @@ export interface RetentionResult {
 
 export interface RetentionJobOptions {
   /** The purpose-named stores; their collections are the ones the policy names. */
-  stores?: Pick<Stores, 'inbox' | 'outbox' | 'events' | 'conversations'>;
+  stores?: Pick<Stores, 'inbox' | 'outbox' | 'events' | 'conversations'> & Partial<Pick<Stores, 'cases'>>;
   /** Further collections, or replacements (e.g. opened with an extra index), by name. */
   collections?: Readonly<Record<string, Collection<StoredDocument>>>;
   policy: RetentionPolicy;
@@ -112,6 +114,7 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
   const available: Record<string, Collection<StoredDocument>> = {};
   if (options.stores) {
     for (const name of ['inbox', 'outbox', 'events', 'conversations'] as const) available[name] = options.stores[name].collection;
+    if (options.stores.cases) available['cases'] = options.stores.cases.collection;
   }
   Object.assign(available, options.collections);
   const problems: string[] = [];

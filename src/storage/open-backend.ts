@@ -51,11 +51,36 @@ function encrypted(config: MeridianConfig, backend: StorageBackend, options: { e
   }
 }
 
+/**
+ * The backends that hold data, each as the server opens it (encrypted unless turned off): the one
+ * backend, or every region's. For maintenance that works per physical store, such as key rotation.
+ */
+export async function openDataBackends(config: MeridianConfig, options: { env?: Env; logger?: Logger } = {}): Promise<{ name: string; backend: StorageBackend }[]> {
+  const residency = config.storage.residency;
+  if (!residency) return [{ name: config.storage.backend, backend: await openBackend(config, options) }];
+  return Object.entries(await openRegions(config, residency, options)).map(([name, backend]) => ({ name: `region ${name}`, backend }));
+}
+
 async function openResidency(
   config: MeridianConfig,
   residency: NonNullable<MeridianConfig['storage']['residency']>,
   options: { env?: Env; logger?: Logger },
 ): Promise<StorageBackend> {
+  const regions = await openRegions(config, residency, options);
+  const { createResidencyBackend } = await import('../privacy/residency.js');
+  return createResidencyBackend({
+    regions,
+    defaultRegion: residency.defaultRegion,
+    countryToRegion: residency.countries,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}
+
+async function openRegions(
+  config: MeridianConfig,
+  residency: NonNullable<MeridianConfig['storage']['residency']>,
+  options: { env?: Env; logger?: Logger },
+): Promise<Record<string, StorageBackend>> {
   const env = options.env ?? process.env;
   const regions: Record<string, StorageBackend> = {};
   for (const [name, region] of Object.entries(residency.regions)) {
@@ -72,11 +97,5 @@ async function openResidency(
       regions[name] = encrypted(config, await MongoBackend.connect({ uri, database: region.database }), options);
     }
   }
-  const { createResidencyBackend } = await import('../privacy/residency.js');
-  return createResidencyBackend({
-    regions,
-    defaultRegion: residency.defaultRegion,
-    countryToRegion: residency.countries,
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+  return regions;
 }

@@ -179,6 +179,6 @@ export function createStores(backend: StorageBackend): Stores {
       backend.collection<OutboxEntry>({ name: 'outbox', indexes: ['status', 'conversationId', 'inboxId', 'seq', 'nextAttemptAt', 'createdAt'] }),
     ),
     events: new EventsStore(backend.collection<EventRecord>({ name: 'events', indexes: ['type', 'at', 'conversationId', 'customerId'] })),
-    cases: new CasesStore(backend.collection<CaseRecord>({ name: 'cases', indexes: ['identityId', 'kind', 'status', 'openedAt'] })),
+    cases: new CasesStore(backend.collection<CaseRecord>({ name: 'cases', indexes: ['identityId', 'kind', 'status', 'openedAt', 'updatedAt', 'open'] })),
   };
 }

@@ -374,3 +374,45 @@ describe('webchat adapter: sockets and HTTP', () => {
     expect(again.status).toBe(304);
   });
 });
+
+describe('signed login (identityToken in hello)', () => {
+  const secret = 'shop-signing-secret-for-webchat-0001';
+  const now = Math.floor(Date.now() / 1000);
+
+  async function proofsSeen(token: string | undefined, verify: boolean) {
+    const { createWebTokenVerifier, signWebIdentityToken } = await import('../../src/identity/web-token.js');
+    const h = await start({ adapter: verify ? { verifyIdentityToken: createWebTokenVerifier({ secret }) } : {} });
+    const seen: unknown[] = [];
+    h.bot.use(async (ctx, next) => {
+      seen.push(ctx.activity.identityProof ?? null);
+      await next();
+    });
+    const client = await connect();
+    const value = token === 'valid' ? await signWebIdentityToken({ secret, shopCustomerId: 'C1003', now }) : token;
+    client.send({ type: 'hello', ...(value ? { identityToken: value } : {}) });
+    await client.next('ready');
+    client.send(message('hello'));
+    await client.next('message', (frame) => frame.direction === 'out');
+    return { seen, errors: client.frames.filter((frame) => frame.type === 'error') };
+  }
+
+  it('puts the verified customer on every message of the socket', async () => {
+    const { seen, errors } = await proofsSeen('valid', true);
+    expect(errors).toEqual([]);
+    expect(seen).toEqual([{ method: 'signed_token', shopCustomerId: 'C1003' }]);
+  });
+
+  it('reports a forged token and goes on anonymously', async () => {
+    const { signWebIdentityToken } = await import('../../src/identity/web-token.js');
+    const forged = await signWebIdentityToken({ secret: 'not-the-shop-secret-but-long-enough-00', shopCustomerId: 'C1003', now });
+    const { seen, errors } = await proofsSeen(forged, true);
+    expect(errors).toEqual([expect.objectContaining({ code: 'invalid_identity_token' })]);
+    expect(seen).toEqual([null]);
+  });
+
+  it('refuses tokens where signed login is not configured', async () => {
+    const { seen, errors } = await proofsSeen('valid', false);
+    expect(errors).toEqual([expect.objectContaining({ code: 'invalid_identity_token', message: expect.stringMatching(/not configured/) })]);
+    expect(seen).toEqual([null]);
+  });
+});
