@@ -14,7 +14,7 @@ interface Target {
   stop(): void;
 }
 
-export async function startTarget(kind: 'meridian' | 'express'): Promise<Target> {
+export async function startTarget(kind: 'meridian' | 'meridian-plain' | 'express'): Promise<Target> {
   const child = fork(fileURLToPath(new URL('./http-target.js', import.meta.url)), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));

@@ -1,6 +1,7 @@
 /**
  * A server under load, run in its own process so the load generator does not share its core:
- * `meridian` = the emulator endpoint over the embedded (SQLite) store; `express` = a plain hello route.
+ * `meridian` = the emulator endpoint over the embedded (SQLite) store with personal fields encrypted, as
+ * `npm start` runs it; `meridian-plain` = the same without field encryption; `express` = a plain hello route.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,19 +9,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { createBot, createStores, EmbeddedBackend, loadCatalogs, silentLogger } from '../src/index.js';
+import { createBot, createStores, EmbeddedBackend, generateKeyEntry, loadCatalogs, loadKeyring, silentLogger } from '../src/index.js';
+import { encryptedBackend } from '../src/privacy/encrypted-backend.js';
 import { createHttpApp } from '../src/http/app.js';
 import { packageRoot } from '../src/package-root.js';
 import { orderLookupDialog } from './order-lookup-dialog.js';
 
 const kind = process.argv[2];
 
-async function meridianApp() {
+async function meridianApp(encrypted: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-'));
+  const embedded = new EmbeddedBackend({ file: join(dir, 'meridian.db') });
   const bot = createBot({
     dialogs: [orderLookupDialog],
     catalogs: loadCatalogs(join(packageRoot(), 'locales')),
-    stores: createStores(new EmbeddedBackend({ file: join(dir, 'meridian.db') })),
+    stores: createStores(encrypted ? encryptedBackend(embedded, { keyring: loadKeyring({ keys: generateKeyEntry('bench') }) }) : embedded),
     disable: ['aiDisclosure'],
   });
   const app = createHttpApp({ bot, logger: silentLogger(), bodyLimit: '1mb', emulator: { token: undefined }, publicUrl: undefined, isReady: () => true });
@@ -35,8 +38,8 @@ function expressApp() {
   return { app, start: async () => undefined };
 }
 
-const target = kind === 'meridian' ? await meridianApp() : kind === 'express' ? expressApp() : undefined;
-if (!target) throw new Error('usage: http-target.js meridian|express');
+const target = kind === 'meridian' || kind === 'meridian-plain' ? await meridianApp(kind === 'meridian') : kind === 'express' ? expressApp() : undefined;
+if (!target) throw new Error('usage: http-target.js meridian|meridian-plain|express');
 const server = createServer(target.app);
 server.keepAliveTimeout = 60_000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -26,7 +26,7 @@ const botbuilder = await runBotbuilderBaseline({ conversations, memoryConversati
 progress('NLU cost per message (language, normalization, intent, entities, emotion, sensitive topics)');
 const nlu = await measureNluCost();
 
-progress(`HTTP: ${connections} connections × ${httpSeconds}s each for express hello and the Meridian emulator endpoint (embedded store)`);
+progress(`HTTP: ${connections} connections × ${httpSeconds}s each for express hello and the Meridian emulator endpoint (embedded store, with and without field encryption)`);
 const express = await startTarget('express');
 await loadHello(express.port, connections, 1);
 const hello = await loadHello(express.port, connections, httpSeconds);
@@ -35,6 +35,10 @@ const server = await startTarget('meridian');
 await loadConversations(server.port, connections, 1, 1_000_000);
 const http = await loadConversations(server.port, connections, httpSeconds, 2_000_000);
 server.stop();
+const plainServer = await startTarget('meridian-plain');
+await loadConversations(plainServer.port, connections, 1, 3_000_000);
+const httpPlain = await loadConversations(plainServer.port, connections, httpSeconds, 4_000_000);
+plainServer.stop();
 
 const result = {
   meridianTurnsPerSec: Math.round(meridian.turnsPerSec),
@@ -49,7 +53,9 @@ const result = {
   httpTurnsPerSec: Math.round(http.perSec),
   expressHelloPerSec: Math.round(hello.perSec),
   httpRatio: Number((http.perSec / hello.perSec).toFixed(2)),
-  httpErrors: http.errors + hello.errors,
+  httpPlainTurnsPerSec: Math.round(httpPlain.perSec),
+  httpPlainRatio: Number((httpPlain.perSec / hello.perSec).toFixed(2)),
+  httpErrors: http.errors + httpPlain.errors + hello.errors,
   nluP50Ms: Number(nlu.p50Ms.toFixed(4)),
   nluP99Ms: Number(nlu.p99Ms.toFixed(4)),
 };
@@ -64,5 +70,6 @@ console.log('\n                                   Meridian        botbuilder');
 for (const [label, a, b] of rows) console.log(`${label.padEnd(35)}${a.padEnd(16)}${b}`);
 console.log(`ratio (Meridian / botbuilder turns/s): ${result.ratio}   target >= 5`);
 console.log(`HTTP turns/s, emulator + embedded store: ${result.httpTurnsPerSec}   express hello req/s: ${result.expressHelloPerSec}   ratio ${result.httpRatio} (target >= 0.3)`);
+console.log(`  without field encryption: ${result.httpPlainTurnsPerSec} turns/s, ratio ${result.httpPlainRatio} (encryption at rest costs ${Math.round((1 - result.httpTurnsPerSec / result.httpPlainTurnsPerSec) * 100)}% of HTTP throughput)`);
 console.log(`NLU per message: p50 ${result.nluP50Ms} ms, p99 ${result.nluP99Ms} ms (target p50 < 0.5 ms)`);
 console.log(JSON.stringify(result));

@@ -1,13 +1,14 @@
 import type { Collection, CollectionSpec, Filter, FindOptions, NewDocument, StorageBackend, StoredDocument } from '../storage/collection.js';
-import { decryptDocumentFields, encryptDocumentFields } from './encryption.js';
+import { decryptDocumentFields, decryptValue, encryptDocumentFields, encryptedKeyId, encryptValue, type JsonValue } from './encryption.js';
 import type { Keyring } from './keyring.js';
 import { PERSONAL_FIELDS } from './personal-fields.js';
 
 /**
  * Field encryption at rest as a StorageBackend wrapper: the stores above it keep reading and writing
  * plain text, the backend below it only ever sees the configured fields as `enc:v1:…` values bound to
- * their collection, field and document id. Documents written before encryption was turned on read as
- * they are (and `rotateKeys` encrypts them).
+ * their collection, field and document id — for top-level fields (all of Meridian's), sealed together
+ * as one value per document under `_personal`. Documents written before encryption was turned on read
+ * as they are (and `rotateKeys` encrypts them).
  *
  * With data residency, wrap each region's backend, not the router: the router routes on `address`,
  * `primaryAddress` and `activity.address`, which it must see in plain text.
@@ -59,7 +60,8 @@ export function encryptedBackend(inner: StorageBackend, options: EncryptedBacken
       }
       if (prior === undefined || prior.raw) opened.set(spec.name, { spec, raw: false });
       const collection = inner.collection<T>(spec);
-      return encrypted.length === 0 ? collection : new EncryptedCollection(collection, encrypted, keyring);
+      if (encrypted.length === 0) return collection;
+      return encrypted.every((path) => topLevel(path) === path) ? new SealedDocumentCollection(collection, encrypted, keyring) : new EncryptedCollection(collection, encrypted, keyring);
     },
     raw<T extends StoredDocument>(spec: CollectionSpec): Collection<T> {
       const prior = opened.get(spec.name);
@@ -109,7 +111,7 @@ class EncryptedCollection<T extends StoredDocument> implements Collection<T> {
   private readonly roots: readonly string[];
 
   constructor(
-    private readonly inner: Collection<T>,
+    protected readonly inner: Collection<T>,
     private readonly fields: readonly string[],
     private readonly keyring: Keyring,
   ) {
@@ -120,17 +122,17 @@ class EncryptedCollection<T extends StoredDocument> implements Collection<T> {
 
   async get(id: string): Promise<T | undefined> {
     const doc = await this.inner.get(id);
-    return doc === undefined ? undefined : this.decrypt(doc);
+    return doc === undefined ? undefined : this.open(doc);
   }
 
   async insert(doc: NewDocument<T>): Promise<T> {
-    const sealed = encryptDocumentFields(doc, this.fields, this.context, this.keyring);
+    const sealed = this.seal(doc, doc.id);
     const stored = await this.inner.insert(sealed);
     return sealed === doc ? stored : this.withPlaintext(stored, doc);
   }
 
   async update(doc: T, expectedVersion: number): Promise<T> {
-    const sealed = encryptDocumentFields(doc, this.fields, this.context, this.keyring);
+    const sealed = this.seal(doc, doc.id);
     const stored = await this.inner.update(sealed, expectedVersion);
     return sealed === doc ? stored : this.withPlaintext(stored, doc);
   }
@@ -140,7 +142,7 @@ class EncryptedCollection<T extends StoredDocument> implements Collection<T> {
   }
 
   async find(filter: Filter, options?: FindOptions): Promise<T[]> {
-    return (await this.inner.find(filter, options)).map((doc) => this.decrypt(doc));
+    return (await this.inner.find(filter, options)).map((doc) => this.open(doc));
   }
 
   count(filter: Filter): Promise<number> {
@@ -151,7 +153,11 @@ class EncryptedCollection<T extends StoredDocument> implements Collection<T> {
     return this.inner.deleteMany(filter);
   }
 
-  private decrypt(doc: T): T {
+  protected seal<D extends object>(doc: D, _id: string): D {
+    return encryptDocumentFields(doc, this.fields, this.context, this.keyring);
+  }
+
+  protected open(doc: T): T {
     return decryptDocumentFields(doc, this.fields, this.context, this.keyring);
   }
 
@@ -159,7 +165,7 @@ class EncryptedCollection<T extends StoredDocument> implements Collection<T> {
    * What the store returned (its version and anything else it set), with the caller's own plain values
    * put back under the encrypted properties: cheaper than decrypting what was just encrypted.
    */
-  private withPlaintext(stored: T, plain: object): T {
+  protected withPlaintext(stored: T, plain: object): T {
     const out = { ...stored } as unknown as Record<string, unknown>;
     const source = plain as Record<string, unknown>;
     for (const root of this.roots) {
@@ -167,4 +173,111 @@ class EncryptedCollection<T extends StoredDocument> implements Collection<T> {
     }
     return out as unknown as T;
   }
+}
+
+/** The stored property that holds a document's personal fields, sealed together (see SealedDocumentCollection). */
+export const SEALED_FIELD = '_personal';
+
+/** Documents whose sealed values are remembered, per collection (the conversations and customers in play). */
+const MEMO_DOCUMENTS = 4096;
+
+interface Sealed {
+  /** The personal fields as JSON, to see whether a save changed them. */
+  json: string;
+  cipher: string;
+}
+
+/**
+ * The common case, every encrypted field a top-level property: a document's personal fields are sealed
+ * together as one value under `_personal` (AES-256-GCM, its key id with it, bound to collection and
+ * document id), so a turn pays one cipher per write instead of one per field. A memo of recent
+ * documents hands back the plain fields of a ciphertext it sealed or opened before (no AES on the next
+ * read) and keeps the ciphertext when a save did not change them. Only authentic pairs enter the memo;
+ * a stored value that differs from the remembered one (another process wrote it, or it was altered) is
+ * decrypted and authenticated as usual. Fields stored one by one (encrypted per field by an earlier
+ * version or by rotation of plain-text rows, or still in plain text) are read as they are.
+ */
+class SealedDocumentCollection<T extends StoredDocument> extends EncryptedCollection<T> {
+  private readonly memo = new Map<string, Sealed>();
+  private readonly isPersonal: ReadonlySet<string>;
+
+  constructor(
+    inner: Collection<T>,
+    private readonly personal: readonly string[],
+    private readonly ring: Keyring,
+  ) {
+    super(inner, personal, ring);
+    this.isPersonal = new Set(personal);
+  }
+
+  // Objects are built key by key rather than copied and `delete`d from: a deleted property turns an
+  // object into a slow dictionary for everything that touches it later (the turn, the JSON writer).
+  protected override seal<D extends object>(doc: D, id: string): D {
+    const source = doc as Record<string, unknown>;
+    const subset: Record<string, unknown> = {};
+    const out: Record<string, unknown> = {};
+    let any = false;
+    for (const key in source) {
+      const value = source[key];
+      if (!this.isPersonal.has(key)) out[key] = value;
+      else if (value !== undefined) {
+        subset[key] = value;
+        any = true;
+      }
+    }
+    if (!any) return doc;
+    const json = JSON.stringify(subset);
+    const known = this.memo.get(id);
+    let cipher: string;
+    if (known !== undefined && known.json === json && encryptedKeyId(known.cipher) === this.ring.activeKeyId) cipher = known.cipher;
+    else {
+      cipher = encryptValue(subset as JsonValue, { collection: this.name, field: SEALED_FIELD, id }, this.ring);
+      this.remember(id, { json, cipher });
+    }
+    out[SEALED_FIELD] = cipher;
+    return out as D;
+  }
+
+  protected override open(doc: T): T {
+    const source = doc as unknown as Record<string, unknown>;
+    // Rows written field by field (or before encryption) read through the per-field path.
+    const base = this.personal.some((field) => field in source) ? (super.open(doc) as unknown as Record<string, unknown>) : source;
+    const sealed = source[SEALED_FIELD];
+    if (typeof sealed !== 'string') return base as unknown as T;
+    const known = this.memo.get(doc.id);
+    let fields: Record<string, unknown>;
+    if (known !== undefined && known.cipher === sealed) fields = JSON.parse(known.json) as Record<string, unknown>;
+    else {
+      const plain = decryptValue(sealed, { collection: this.name, field: SEALED_FIELD, id: doc.id }, this.ring);
+      if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) throw new Error(`${this.name}/${doc.id}: the sealed personal fields are not an object`);
+      fields = plain;
+      this.remember(doc.id, { json: JSON.stringify(plain), cipher: sealed });
+    }
+    return { ...withoutSealed(base), ...fields } as unknown as T;
+  }
+
+  protected override withPlaintext(stored: T, plain: object): T {
+    const out = withoutSealed(stored as unknown as Record<string, unknown>);
+    const source = plain as Record<string, unknown>;
+    for (const field of this.personal) if (source[field] !== undefined) out[field] = source[field];
+    return out as unknown as T;
+  }
+
+  override async delete(id: string, expectedVersion?: number): Promise<boolean> {
+    this.memo.delete(id);
+    return super.delete(id, expectedVersion);
+  }
+
+  /** Most recently used last; the oldest document is forgotten first. */
+  private remember(id: string, sealed: Sealed): void {
+    this.memo.delete(id);
+    this.memo.set(id, sealed);
+    if (this.memo.size > MEMO_DOCUMENTS) this.memo.delete(this.memo.keys().next().value as string);
+  }
+}
+
+function withoutSealed(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in doc) if (key !== SEALED_FIELD) out[key] = doc[key];
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * Which fields of which collection hold personal data and are encrypted at rest (field paths as
- * encryption.ts reads them). A whole object or array at a path is encrypted as one JSON value; a field a
- * document does not have (or holds null) is skipped, so fields other stores have not added yet cost nothing.
+ * encryption.ts reads them). Top-level fields are sealed together, one value per document (see
+ * encryptedBackend); a field a document does not have is skipped, so fields other stores have not added
+ * yet cost nothing.
  *
  * None of these may be an index or unique field of its collection: an encrypted value cannot be looked
  * up, and index values are stored beside the document in plain text. encryptedBackend refuses such a spec.

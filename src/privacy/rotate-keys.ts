@@ -1,5 +1,5 @@
 import type { CollectionSpec, StoredDocument } from '../storage/collection.js';
-import type { EncryptedBackend } from './encrypted-backend.js';
+import { SEALED_FIELD, type EncryptedBackend } from './encrypted-backend.js';
 import { rotateCollection, type RotationResult } from './encryption.js';
 
 export interface RotateKeysOptions {
@@ -50,7 +50,8 @@ export async function rotateKeys(backend: EncryptedBackend, options: RotateKeysO
 
   const results: RotateKeysResult[] = [];
   for (const name of names) {
-    const fields = backend.fields[name]!;
+    // Sealed documents keep their personal fields in one value; rows stored field by field are rotated per field.
+    const fields = [...backend.fields[name]!, SEALED_FIELD];
     const spec: CollectionSpec = { name, indexes: [] };
     const collection = backend.raw<StoredDocument>(spec);
     const run = await rotateCollection(collection, fields, backend.keyring, {

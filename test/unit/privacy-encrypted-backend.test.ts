@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VersionConflictError } from '../../src/core/errors.js';
-import { encryptedBackend, isEncryptedBackend, type EncryptedBackend } from '../../src/privacy/encrypted-backend.js';
+import { encryptedBackend, isEncryptedBackend, SEALED_FIELD, type EncryptedBackend } from '../../src/privacy/encrypted-backend.js';
 import { encryptedKeyId, isEncrypted } from '../../src/privacy/encryption.js';
 import { EncryptionError, generateKeyEntry, loadKeyring } from '../../src/privacy/keyring.js';
 import { PERSONAL_FIELDS } from '../../src/privacy/personal-fields.js';
@@ -134,13 +134,15 @@ describe.each(setups)('encryptedBackend over $label', (setup) => {
     expect(await conversations.get('cv_1')).toEqual({ ...conversation('cv_1'), version: 1 });
 
     // What the inner backend holds: every listed field is a ciphertext, absent optional fields stay absent.
+    // The personal fields are sealed together in one value; none of them is stored on its own.
     const raw = (await inner.collection<InboxEntry>(INBOX).get('whatsapp:wamid1'))! as unknown as Record<string, unknown>;
-    expect(isEncrypted(raw['activity']) && isEncrypted(raw['replies'])).toBe(true);
-    expect(encryptedKeyId(raw['activity'])).toBe('ka');
-    expect('error' in raw).toBe(false);
+    expect(isEncrypted(raw[SEALED_FIELD])).toBe(true);
+    expect(encryptedKeyId(raw[SEALED_FIELD])).toBe('ka');
+    expect(['activity', 'replies', 'error'].filter((field) => field in raw)).toEqual([]);
     expect(raw['status']).toBe('done');
     const rawConversation = (await inner.collection(CONVERSATIONS).get('cv_1')) as unknown as Record<string, unknown>;
-    for (const field of PERSONAL_FIELDS['conversations']!) expect([field, isEncrypted(rawConversation[field])]).toEqual([field, true]);
+    expect(isEncrypted(rawConversation[SEALED_FIELD])).toBe(true);
+    for (const field of PERSONAL_FIELDS['conversations']!) expect([field, field in rawConversation]).toEqual([field, false]);
     const stored = JSON.stringify([
       raw,
       rawConversation,
@@ -178,7 +180,7 @@ describe.each(setups)('encryptedBackend over $label', (setup) => {
     const rawInbox = inner.collection<InboxEntry>(INBOX);
     const from = (await rawInbox.get('whatsapp:from'))!;
     const to = (await rawInbox.get('whatsapp:to'))!;
-    await rawInbox.update({ ...to, activity: from.activity }, to.version);
+    await rawInbox.update({ ...to, [SEALED_FIELD]: (from as unknown as Record<string, unknown>)[SEALED_FIELD] } as unknown as InboxEntry, to.version);
 
     const error = await inbox.get('whatsapp:to').then(
       () => undefined,
@@ -186,9 +188,34 @@ describe.each(setups)('encryptedBackend over $label', (setup) => {
     );
     expect(error).toBeInstanceOf(EncryptionError);
     expect((error as EncryptionError).reason).toBe('auth_failed');
-    expect((error as EncryptionError).message).toMatch(/inbox\/whatsapp:to field activity does not authenticate/);
+    expect((error as EncryptionError).message).toMatch(/inbox\/whatsapp:to field _personal does not authenticate/);
     expect((error as EncryptionError).message).not.toContain(PHONE);
     expect((await inbox.get('whatsapp:from'))!.activity.text).toBe(TEXT);
+  });
+
+  it('keeps the sealed value when a save leaves the personal fields as they were, seals anew when they change, and still authenticates what another writer stored', async () => {
+    const conversations = backend.collection<ConversationRecord>(CONVERSATIONS);
+    const rawConversations = inner.collection<ConversationRecord>(CONVERSATIONS);
+    const sealedOf = async (id: string) => ((await rawConversations.get(id))! as unknown as Record<string, string>)[SEALED_FIELD];
+    const first = await conversations.insert(conversation('cv_memo'));
+    const before = await sealedOf('cv_memo');
+    const read = (await conversations.get('cv_memo'))!;
+    // Callers get their own copies: changing one must not change what the next read returns.
+    read.data['mutated'] = true;
+    expect((await conversations.get('cv_memo'))!.data).toEqual(first.data);
+    const fresh = (await conversations.get('cv_memo'))!;
+    const counted = await conversations.update({ ...fresh, turnCount: fresh.turnCount + 1 }, fresh.version);
+    expect(await sealedOf('cv_memo')).toBe(before);
+    await conversations.update({ ...counted, data: { step: 'two' } }, counted.version);
+    expect(await sealedOf('cv_memo')).not.toBe(before);
+    expect((await conversations.get('cv_memo'))!.data).toEqual({ step: 'two' });
+
+    // Another writer's value (here: another document's ciphertext) is not taken on trust from the memo.
+    await conversations.insert(conversation('cv_other'));
+    const other = await sealedOf('cv_other');
+    const current = (await rawConversations.get('cv_memo'))!;
+    await rawConversations.update({ ...current, [SEALED_FIELD]: other } as unknown as ConversationRecord, current.version);
+    await expect(conversations.get('cv_memo')).rejects.toBeInstanceOf(EncryptionError);
   });
 
   it('reads documents written before encryption was turned on, and encrypts them on their next write', async () => {
@@ -201,7 +228,8 @@ describe.each(setups)('encryptedBackend over $label', (setup) => {
     const read = (await inbox.get('whatsapp:old'))!;
     await inbox.update({ ...read, error: `failed for ${EMAIL}` }, read.version);
     const raw = (await inner.collection(INBOX).get('whatsapp:old')) as unknown as Record<string, unknown>;
-    expect([isEncrypted(raw['activity']), isEncrypted(raw['replies']), isEncrypted(raw['error'])]).toEqual([true, true, true]);
+    expect(isEncrypted(raw[SEALED_FIELD])).toBe(true);
+    expect(['activity', 'replies', 'error'].filter((field) => field in raw)).toEqual([]);
     expect((await inbox.get('whatsapp:old'))!.error).toBe(`failed for ${EMAIL}`);
   });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { MeridianError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
-import { encryptedBackend } from '../../src/privacy/encrypted-backend.js';
+import { encryptedBackend, SEALED_FIELD } from '../../src/privacy/encrypted-backend.js';
 import { encryptedKeyId, encryptValue, isEncrypted } from '../../src/privacy/encryption.js';
 import { loadKeyring } from '../../src/privacy/keyring.js';
 import { openKeyring } from '../../src/privacy/open-keyring.js';
@@ -43,13 +43,20 @@ const tempDir = (): string => {
   return dir;
 };
 
-/** Key ids of every encrypted field value in the raw (stored) collection, 'plain' for plain text. */
+/**
+ * Key ids of every stored personal value in the raw collection ('plain' for plain text): the sealed
+ * `_personal` value of documents written through the wrapper, the fields of rows stored one by one.
+ */
 async function storedKeys(inner: StorageBackend, spec: CollectionSpec, fields: readonly string[]): Promise<string[]> {
   const docs = await inner.collection<StoredDocument>(spec).find({});
-  return docs.flatMap((doc) => fields.map((field) => {
-    const value = (doc as unknown as Record<string, unknown>)[field];
-    return isEncrypted(value) ? encryptedKeyId(value)! : 'plain';
-  }));
+  return docs.flatMap((doc) =>
+    [...fields, SEALED_FIELD]
+      .filter((field) => field in doc)
+      .map((field) => {
+        const value = (doc as unknown as Record<string, unknown>)[field];
+        return isEncrypted(value) ? encryptedKeyId(value)! : 'plain';
+      }),
+  );
 }
 
 /** Six notes under key A, one legacy note in plain text, one memo under A. */
