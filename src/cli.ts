@@ -13,7 +13,7 @@ import { loadCatalogs } from './i18n/catalog.js';
 import { systemClock } from './core/runtime.js';
 import { findTranscripts } from './dialog/find-transcripts.js';
 import { formatResults, loadTranscripts, runTranscript, type TranscriptResult } from './dialog/transcripts.js';
-import { createDefaultBot, resolveConfig, startMeridian, transcriptBotFactory, type StartOptions } from './main.js';
+import { createDefaultBot, openShop, resolveConfig, startMeridian, transcriptBotFactory, type StartOptions } from './main.js';
 import { packageRoot } from './package-root.js';
 import type { Bot } from './bot.js';
 
@@ -225,9 +225,9 @@ privacy
   .action(async (opts: { customer: string; out?: string }) => {
     const { exportSubject } = await import('./privacy/subject-rights.js');
     const { writeFileSync } = await import('node:fs');
-    const { backend, stores } = await storesFromConfig();
+    const { backend, stores, shop } = await storesFromConfig();
     try {
-      const data = JSON.stringify(await exportSubject(stores, opts.customer, systemClock), null, 2);
+      const data = JSON.stringify(await exportSubject(stores, opts.customer, systemClock, { shop }), null, 2);
       if (opts.out) writeFileSync(opts.out, `${data}\n`, { mode: 0o600 });
       else process.stdout.write(`${data}\n`);
     } finally {
@@ -242,9 +242,9 @@ privacy
   .action(async (opts: { customer: string; yes?: boolean }) => {
     if (!opts.yes) throw new Error('erasure cannot be undone: add --yes to confirm');
     const { eraseSubject } = await import('./privacy/subject-rights.js');
-    const { backend, stores } = await storesFromConfig();
+    const { backend, stores, shop } = await storesFromConfig();
     try {
-      process.stdout.write(`${JSON.stringify(await eraseSubject(stores, opts.customer, systemClock))}\n`);
+      process.stdout.write(`${JSON.stringify(await eraseSubject(stores, opts.customer, systemClock, { shop }))}\n`);
     } finally {
       await backend.close();
     }
@@ -296,11 +296,11 @@ privacy
     if (remaining > 0 && !opts.dryRun) process.exitCode = 1;
   });
 
-/** The purpose-named stores over the configured backend (the same data the server uses). */
+/** The purpose-named stores and the shop over the configured backend (the same data the server uses). */
 async function storesFromConfig() {
-  const { backend } = await configuredBackend();
+  const { config, backend } = await configuredBackend();
   const { createStores } = await import('./storage/stores.js');
-  return { backend, stores: createStores(backend) };
+  return { backend, stores: createStores(backend), shop: openShop(config, backend, systemClock) };
 }
 
 const dialogs = program.command('dialogs').description('work with dialogs');

@@ -93,9 +93,7 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
   const catalogs = loadCatalogs(join(packageRoot(), 'locales'));
   const stores = overrides.stores ?? createStores(await openBackend(config, { logger }));
   const clock = overrides.clock ?? systemClock;
-  const shop: Shop = config.shop.url
-    ? new HttpShop({ baseUrl: config.shop.url, timeoutMs: config.shop.timeoutMs, ...(config.shop.token ? { token: config.shop.token } : {}) })
-    : new FileShop({ backend: stores.backend, clock, ...(config.shop.file ? { file: config.shop.file } : {}) });
+  const shop = openShop(config, stores.backend, clock);
   const translator = createTranslatorFromConfig(translationSettings(config), { logger });
   const kb = overrides.kb ?? (await openKnowledgeBase(stores.backend, { clock, translator, catalogs, logger }));
   const nlu = await createDefaultNlu(config, { clock, logger, products: shop instanceof FileShop ? shop.allProducts() : [], timeZone: (await shop.info()).timeZone });
@@ -136,6 +134,13 @@ export async function createDefaultBot(config: MeridianConfig, logger: Logger, o
     emulatorMailbox: emulatorEnabled(config),
     ...(verifyIdentityToken ? { verifyIdentityToken } : {}),
   });
+}
+
+/** The configured shop: the HTTP shop when shop.url is set, else the file-backed one over the bot's store. */
+export function openShop(config: MeridianConfig, backend: StorageBackend, clock: Clock): Shop {
+  return config.shop.url
+    ? new HttpShop({ baseUrl: config.shop.url, timeoutMs: config.shop.timeoutMs, ...(config.shop.token ? { token: config.shop.token } : {}) })
+    : new FileShop({ backend, clock, ...(config.shop.file ? { file: config.shop.file } : {}) });
 }
 
 export interface NluSetup {
@@ -256,7 +261,7 @@ export async function startMeridian(options: StartOptions = {}): Promise<Running
   const retention = createRetentionJob({ stores: bot.stores, policy: config.privacy.retention.periods, clock: bot.clock, logger, intervalMs: config.privacy.retention.intervalMs });
   retention.start();
   // Erasure requests customers confirmed in chat are carried out shortly after.
-  const privacyRequests = createPrivacyRequestJob({ stores: bot.stores, clock: bot.clock, logger, intervalMs: config.privacy.requestIntervalMs });
+  const privacyRequests = createPrivacyRequestJob({ stores: bot.stores, clock: bot.clock, logger, intervalMs: config.privacy.requestIntervalMs, ...(bot.services.shop ? { shop: bot.services.shop } : {}) });
   privacyRequests.start();
   ready = true;
   const address = server.address() as AddressInfo;

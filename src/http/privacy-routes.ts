@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Bot } from '../bot.js';
 import { MeridianError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { eraseSubject, exportSubject } from '../privacy/subject-rights.js';
+import { eraseSubject, exportSubject, type SubjectOptions } from '../privacy/subject-rights.js';
 import { adminName, auditAdminAccess } from './admin-auth.js';
 
 function customerParam(value: unknown): string {
@@ -12,11 +12,15 @@ function customerParam(value: unknown): string {
   return value;
 }
 
+function shopOption(bot: Bot): SubjectOptions {
+  return bot.services.shop ? { shop: bot.services.shop } : {};
+}
+
 /** GET /api/privacy/export?customer=...: the right of access. Every read of personal data is logged (without the data). */
 export function privacyExportRoute(bot: Bot, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     try {
-      const result = await exportSubject(bot.stores, customerParam(req.query['customer']), bot.clock);
+      const result = await exportSubject(bot.stores, customerParam(req.query['customer']), bot.clock, shopOption(bot));
       await auditAdminAccess(bot.stores.events, {
         action: 'privacy.export',
         admin: adminName(res),
@@ -38,7 +42,7 @@ export function privacyEraseRoute(bot: Bot, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     try {
       const body = req.body as { customer?: unknown } | undefined;
-      const receipt = await eraseSubject(bot.stores, customerParam(body?.customer), bot.clock);
+      const receipt = await eraseSubject(bot.stores, customerParam(body?.customer), bot.clock, shopOption(bot));
       logger.info({ audit: 'privacy.erase', admin: adminName(res), requestId: receipt.requestId, counts: receipt.counts }, 'personal data erased');
       res.json(receipt);
     } catch (error) {

@@ -2,7 +2,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/runtime.js';
 import type { Stores } from '../storage/stores.js';
-import { eraseSubject, type ErasureReceipt } from './subject-rights.js';
+import { eraseSubject, type ErasureReceipt, type SubjectOptions } from './subject-rights.js';
 
 /**
  * Carries out erasure requests customers confirmed in chat (cases of kind `privacy_erasure`, status
@@ -10,11 +10,11 @@ import { eraseSubject, type ErasureReceipt } from './subject-rights.js';
  * customer, is erased as by `meridian privacy erase`. The receipt (an audit event without personal data)
  * names the request's reference so the team can show it was done.
  */
-export async function processErasureRequests(stores: Stores, clock: Clock, logger?: Logger): Promise<ErasureReceipt[]> {
+export async function processErasureRequests(stores: Stores, clock: Clock, logger?: Logger, options: SubjectOptions = {}): Promise<ErasureReceipt[]> {
   const receipts: ErasureReceipt[] = [];
   for (const request of await stores.cases.byKind('privacy_erasure', 'verified')) {
     try {
-      const receipt = await eraseSubject(stores, request.identityId, clock, { request: request.reference });
+      const receipt = await eraseSubject(stores, request.identityId, clock, { ...options, request: request.reference });
       receipts.push(receipt);
       logger?.info({ audit: 'privacy.erase', requestId: receipt.requestId, request: request.reference, counts: receipt.counts }, 'erasure request carried out');
     } catch (error) {
@@ -30,11 +30,11 @@ export interface PrivacyRequestJob {
   runOnce(): Promise<ErasureReceipt[]>;
 }
 
-export function createPrivacyRequestJob(options: { stores: Stores; clock: Clock; logger?: Logger; intervalMs: number }): PrivacyRequestJob {
+export function createPrivacyRequestJob(options: { stores: Stores; clock: Clock; logger?: Logger; intervalMs: number } & SubjectOptions): PrivacyRequestJob {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ErasureReceipt[]> | undefined;
   const runOnce = () =>
-    (running ??= processErasureRequests(options.stores, options.clock, options.logger).finally(() => {
+    (running ??= processErasureRequests(options.stores, options.clock, options.logger, options.shop ? { shop: options.shop } : {}).finally(() => {
       running = undefined;
     }));
   return {
