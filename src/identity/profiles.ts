@@ -5,6 +5,7 @@ import type { Clock } from '../core/runtime.js';
 import type { Customer } from '../commerce/types.js';
 import type { CustomerRecord, LinkMethod } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
+import type { ResidencyBackend } from '../privacy/residency.js';
 
 /**
  * One customer across channels. Each channel identity (`whatsapp:+34...`, `email:ana@...`,
@@ -71,6 +72,7 @@ async function ensureProfile(stores: Stores, shopCustomer: Customer, clock: Cloc
       locale: shopCustomer.locale,
       timeZone: shopCustomer.timeZone,
       shopCustomerId: shopCustomer.id,
+      country: shopCustomer.country,
       createdAt: now,
       updatedAt: now,
     });
@@ -109,6 +111,7 @@ export async function linkIdentity(stores: Stores, request: LinkRequest): Promis
   const linked = (await updateRecord(stores, profile.id, (record) =>
     record.identities.includes(request.address) ? undefined : { ...record, identities: [...record.identities, request.address], updatedAt: now },
   )) as CustomerRecord;
+  await followProfileRegion(stores, identity.id, profile.id);
   await stores.events.append({
     id: `ev_${randomUUID()}`,
     type: 'identity.linked',
@@ -118,6 +121,17 @@ export async function linkIdentity(stores: Stores, request: LinkRequest): Promis
     data: { identityId: identity.id, profileId: profile.id, method: request.method, by: request.by, previousProfileId: previous },
   });
   return linked;
+}
+
+/**
+ * With data residency, a linked identity's data joins its profile's region: a German customer's web
+ * chat (no phone number to place it by) moves to the EU once the session is proven to be them.
+ */
+async function followProfileRegion(stores: Stores, identityId: string, profileId: string): Promise<void> {
+  const backend = stores.backend as Partial<ResidencyBackend>;
+  if (typeof backend.migrateCustomer !== 'function' || typeof backend.regionOfCustomer !== 'function') return;
+  const [target, current] = await Promise.all([backend.regionOfCustomer(profileId), backend.regionOfCustomer(identityId)]);
+  if (target !== undefined && target !== current) await backend.migrateCustomer(identityId, target);
 }
 
 async function detachAddress(stores: Stores, profileId: string, address: string, now: string): Promise<void> {

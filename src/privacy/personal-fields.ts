@@ -8,7 +8,7 @@
  * up, and index values are stored beside the document in plain text. encryptedBackend refuses such a spec.
  */
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  customers: Object.freeze(['identities', 'primaryAddress', 'displayName', 'shopCustomerId']),
+  customers: Object.freeze(['identities', 'primaryAddress', 'displayName', 'shopCustomerId', 'country']),
   conversations: Object.freeze(['key', 'address', 'dialogs', 'data', 'lastReplies']),
   inbox: Object.freeze(['activity', 'replies', 'error']),
   outbox: Object.freeze(['address', 'message']),

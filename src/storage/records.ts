@@ -59,6 +59,8 @@ export interface CustomerRecord extends StoredDocument {
   updatedAt: string;
   /** Set on profiles: the shop customer every linked identity was proven to be. */
   shopCustomerId?: string | null;
+  /** Set on profiles: the shop customer's country (ISO 3166-1 alpha-2), which data residency places them by. */
+  country?: string | null;
   /** Set on an identity linked into a profile: the profile (indexed, to list a profile's identities). */
   linkedProfileId?: string | null;
   /** How and when that link was proven. */

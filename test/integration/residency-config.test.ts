@@ -53,3 +53,46 @@ describe('data residency from the config file', () => {
     await expect(startTestServer({ configFile: config, storage: 'embedded', dataDir: dir })).rejects.toThrow(/MERIDIAN_MONGODB_URI_EU is not set/);
   });
 });
+
+describe('data residency and linked identities', () => {
+  it("moves a web-chat session's data to the region of the customer it is proven to be", async () => {
+    const { signWebIdentityToken } = await import('../../src/identity/web-token.js');
+    const dir = mkdtempSync(join(tmpdir(), 'meridian-residency-link-'));
+    const config = join(dir, 'meridian.config.yaml');
+    writeFileSync(
+      config,
+      [
+        'storage:',
+        '  residency:',
+        '    defaultRegion: us',
+        '    countries: { DE: eu, US: us }',
+        '    regions:',
+        `      eu: { backend: embedded, file: ${join(dir, 'eu.db')} }`,
+        `      us: { backend: embedded, file: ${join(dir, 'us.db')} }`,
+        '',
+      ].join('\n'),
+    );
+    const secret = 'residency-test-shop-secret-0123456789';
+    const meridian = await startTestServer({ configFile: config, storage: 'embedded', dataDir: dir, env: { MERIDIAN_WEBCHAT_TOKEN_SECRET: secret } });
+    const { customerIdFor } = await import('../../src/conversation/conversation-id.js');
+    try {
+      const emulator = `${meridian.url}/api/emulator/messages`;
+      // An anonymous web chat first lands in the default region (no phone to place it by)...
+      expect((await postJson(emulator, { channel: 'webchat', from: 'lena-browser', text: 'Hallo' })).status).toBe(200);
+      // ...and follows Lena (C1001, Germany) to the EU once her signed login proves who she is.
+      const token = await signWebIdentityToken({ secret, shopCustomerId: 'C1001' });
+      expect((await postJson(emulator, { channel: 'webchat', from: 'lena-browser', text: 'Gibt es Neuigkeiten?', identityToken: token })).status).toBe(200);
+    } finally {
+      await meridian.stop();
+    }
+    const session = customerIdFor('webchat:lena-browser');
+    expect(customerIds(join(dir, 'eu.db'))).toContain(session);
+    expect(customerIds(join(dir, 'us.db'))).not.toContain(session);
+    const db = new Database(join(dir, 'us.db'), { readonly: true });
+    try {
+      expect((db.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
