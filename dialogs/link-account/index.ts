@@ -48,6 +48,15 @@ function destination(ctx: StepContext, contact: Contact, customer: Customer | un
   return undefined;
 }
 
+const MAX_CODES_PER_DAY = 5;
+const DAY_MS = 86_400_000;
+
+function recentCodes(ctx: StepContext): number[] {
+  const list = ctx.conversation.data['codesSent'];
+  const now = ctx.clock.now();
+  return Array.isArray(list) ? list.filter((at): at is number => typeof at === 'number' && now - at < DAY_MS) : [];
+}
+
 function pending(ctx: StepContext): PendingCode | undefined {
   const value = ctx.values['pending'];
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as PendingCode) : undefined;
@@ -73,6 +82,14 @@ export const linkAccountDialog: Dialog = {
       invalid: (ctx) => ctx.say(ctx.t('link.contact_invalid')),
       then: async (ctx, contact) => {
         delete ctx.values['contact'];
+        // Three tries per code, and a few codes a day per conversation: guessing stays hopeless and
+        // nobody's inbox can be flooded with codes from here.
+        const sent = recentCodes(ctx);
+        if (sent.length >= MAX_CODES_PER_DAY) {
+          ctx.say(ctx.t('link.too_many'));
+          return ctx.end();
+        }
+        ctx.conversation.data['codesSent'] = [...sent, ctx.clock.now()];
         const customer = await shopOf(ctx).findCustomer(contact);
         const target = destination(ctx, contact, customer);
         if (!target) {
