@@ -14,23 +14,18 @@ function customerIds(file: string): string[] {
   }
 }
 
+/** A config file with an EU and a US region, each an embedded file in a fresh folder. */
+function twoRegions(defaultRegion: 'eu' | 'us', countries: string): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'meridian-residency-'));
+  const config = join(dir, 'meridian.config.yaml');
+  const regions = ['eu', 'us'].map((region) => `      ${region}: { backend: embedded, file: ${join(dir, `${region}.db`)} }`);
+  writeFileSync(config, ['storage:', '  residency:', `    defaultRegion: ${defaultRegion}`, `    countries: ${countries}`, '    regions:', ...regions, ''].join('\n'));
+  return { dir, config };
+}
+
 describe('data residency from the config file', () => {
   it('stores a German customer in the EU file and a US customer in the US file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meridian-residency-'));
-    const config = join(dir, 'meridian.config.yaml');
-    writeFileSync(
-      config,
-      [
-        'storage:',
-        '  residency:',
-        '    defaultRegion: eu',
-        '    countries: { DE: eu, FR: eu, US: us, CA: us }',
-        '    regions:',
-        `      eu: { backend: embedded, file: ${join(dir, 'eu.db')} }`,
-        `      us: { backend: embedded, file: ${join(dir, 'us.db')} }`,
-        '',
-      ].join('\n'),
-    );
+    const { dir, config } = twoRegions('eu', '{ DE: eu, FR: eu, US: us, CA: us }');
     const meridian = await startTestServer({ configFile: config, storage: 'embedded', dataDir: dir });
     try {
       const emulator = `${meridian.url}/api/emulator/messages`;
@@ -57,21 +52,7 @@ describe('data residency from the config file', () => {
 describe('data residency and linked identities', () => {
   it("moves a web-chat session's data to the region of the customer it is proven to be", async () => {
     const { signWebIdentityToken } = await import('../../src/identity/web-token.js');
-    const dir = mkdtempSync(join(tmpdir(), 'meridian-residency-link-'));
-    const config = join(dir, 'meridian.config.yaml');
-    writeFileSync(
-      config,
-      [
-        'storage:',
-        '  residency:',
-        '    defaultRegion: us',
-        '    countries: { DE: eu, US: us }',
-        '    regions:',
-        `      eu: { backend: embedded, file: ${join(dir, 'eu.db')} }`,
-        `      us: { backend: embedded, file: ${join(dir, 'us.db')} }`,
-        '',
-      ].join('\n'),
-    );
+    const { dir, config } = twoRegions('us', '{ DE: eu, US: us }');
     const secret = 'residency-test-shop-secret-0123456789';
     const meridian = await startTestServer({ configFile: config, storage: 'embedded', dataDir: dir, env: { MERIDIAN_WEBCHAT_TOKEN_SECRET: secret } });
     const { customerIdFor } = await import('../../src/conversation/conversation-id.js');
