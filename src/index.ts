@@ -13,6 +13,7 @@ export { MeridianError, VersionConflictError, DuplicateKeyError, isMeridianError
 export { createLogger, silentLogger, type Logger } from './core/logger.js';
 export { systemClock, ManualClock, randomId, sequentialIds, type Clock, type IdGenerator } from './core/runtime.js';
 export type { TurnContext, Services } from './conversation/context.js';
+export type { Outbound, MailboxItem } from './conversation/outbound.js';
 export type { TurnResult, ErrorHandler } from './conversation/turn-runner.js';
 export type { Dialog, Step, StepContext, StepOutcome } from './dialog/types.js';
 export { loadCatalogs, createTranslator, fallbackChain, type Catalog, type Catalogs, type Translate, type Vars } from './i18n/catalog.js';
