@@ -1,5 +1,5 @@
 import type { Collection, CollectionSpec, Filter, FindOptions, NewDocument, StorageBackend, StoredDocument } from '../storage/collection.js';
-import { decryptDocumentFields, decryptValue, encryptDocumentFields, encryptedKeyId, encryptValue, type JsonValue } from './encryption.js';
+import { decryptDocumentFields, decryptJsonText, encryptDocumentFields, encryptedKeyId, encryptJsonText } from './encryption.js';
 import type { Keyring } from './keyring.js';
 import { PERSONAL_FIELDS } from './personal-fields.js';
 
@@ -231,7 +231,7 @@ class SealedDocumentCollection<T extends StoredDocument> extends EncryptedCollec
     let cipher: string;
     if (known !== undefined && known.json === json && encryptedKeyId(known.cipher) === this.ring.activeKeyId) cipher = known.cipher;
     else {
-      cipher = encryptValue(subset as JsonValue, { collection: this.name, field: SEALED_FIELD, id }, this.ring);
+      cipher = encryptJsonText(json, { collection: this.name, field: SEALED_FIELD, id }, this.ring);
       this.remember(id, { json, cipher });
     }
     out[SEALED_FIELD] = cipher;
@@ -248,10 +248,11 @@ class SealedDocumentCollection<T extends StoredDocument> extends EncryptedCollec
     let fields: Record<string, unknown>;
     if (known !== undefined && known.cipher === sealed) fields = JSON.parse(known.json) as Record<string, unknown>;
     else {
-      const plain = decryptValue(sealed, { collection: this.name, field: SEALED_FIELD, id: doc.id }, this.ring);
+      const json = decryptJsonText(sealed, { collection: this.name, field: SEALED_FIELD, id: doc.id }, this.ring);
+      const plain = JSON.parse(json) as unknown;
       if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) throw new Error(`${this.name}/${doc.id}: the sealed personal fields are not an object`);
-      fields = plain;
-      this.remember(doc.id, { json: JSON.stringify(plain), cipher: sealed });
+      fields = plain as Record<string, unknown>;
+      this.remember(doc.id, { json, cipher: sealed });
     }
     return { ...withoutSealed(base), ...fields } as unknown as T;
   }

@@ -83,6 +83,18 @@ function nextIv(): Buffer {
   return iv;
 }
 
+/** encryptValue for a value already serialized as JSON (callers that keep the text skip a second stringify). */
+export function encryptJsonText(json: string, context: FieldContext, keyring: Keyring): string {
+  return seal(TYPE_JSON, Buffer.from(json, 'utf8'), context, keyring);
+}
+
+/** The JSON text of a value encryptJsonText (or encryptValue with a non-string) sealed; the caller parses it. */
+export function decryptJsonText(value: string, context: FieldContext, keyring: Keyring): string {
+  const { type, data } = open(value, context, keyring);
+  if (type !== TYPE_JSON) throw new EncryptionError('malformed', `${describe(context)} holds an encrypted string, not a JSON value`);
+  return data.toString('utf8');
+}
+
 function seal(type: number, data: Buffer, context: FieldContext, keyring: Keyring): string {
   const keyId = keyring.activeKeyId;
   const iv = nextIv();
