@@ -13,7 +13,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { validateActivity, type ActivityLimits } from './validate.js';
 import { containsCardNumber } from '../privacy/pii.js';
 import { redactCardNumbers } from '../privacy/redact.js';
-import { resolveCustomer } from '../identity/profiles.js';
+import { identityRecord, resolveCustomer } from '../identity/profiles.js';
 
 export type ErrorHandler = (error: unknown, ctx: TurnContext) => void | Promise<void>;
 
@@ -146,7 +146,7 @@ export class TurnRunner {
       // pino serializes a child's bindings up front: skip that work when nothing would be logged.
       const log = logger.isLevelEnabled('fatal') ? logger.child({ turnId, conversationId: entry.conversationId, inboxId: entry.id, attempt }) : logger;
       const { conversation, expectedVersion } = await this.loadConversation(entry);
-      const customer = await this.loadCustomer(entry.activity, conversation);
+      const customer = await this.loadCustomer(conversation);
       const ctx = this.context(entry, conversation, customer, turnId, attempt, log);
       const started = process.hrtime.bigint();
       await this.runPipeline(ctx, entry);
@@ -242,29 +242,9 @@ export class TurnRunner {
   }
 
   /** The identity's own record (created on first sight), or the profile it is linked into. */
-  private async loadCustomer(activity: InboundActivity, conversation: ConversationRecord): Promise<CustomerRecord> {
-    const { customers } = this.options.stores;
-    const existing = await customers.get(conversation.customerId);
-    if (existing) return existing.linkedProfileId ? resolveCustomer(this.options.stores, existing) : existing;
-    const now = new Date(this.options.clock.now()).toISOString();
-    try {
-      return await customers.create({
-        id: conversation.customerId,
-        identities: [activity.address],
-        primaryAddress: activity.address,
-        displayName: null,
-        locale: null,
-        timeZone: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-    } catch (error) {
-      // Two first messages from one person on two conversations: the other turn created it.
-      if (!(error instanceof DuplicateKeyError)) throw error;
-      const created = await customers.get(conversation.customerId);
-      if (!created) throw error;
-      return created;
-    }
+  private async loadCustomer(conversation: ConversationRecord): Promise<CustomerRecord> {
+    // conversation.customerId is the hash of this address (set when the conversation began).
+    return resolveCustomer(this.options.stores, await identityRecord(this.options.stores, conversation.address, this.options.clock));
   }
 
   private commit(

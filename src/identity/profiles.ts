@@ -44,27 +44,37 @@ async function updateRecord(stores: Stores, id: string, change: (record: Custome
   throw new MeridianError('identity_conflict', `customer ${id} kept changing; try again`, { status: 409 });
 }
 
-/** The identity's own record, created on first sight (as the turn runner does). */
-export async function identityRecord(stores: Stores, address: string, clock: Clock): Promise<CustomerRecord> {
-  const id = customerIdFor(address);
+/** The record with that id, created from `make` when there is none (another turn may create it first). */
+async function getOrCreate(stores: Stores, id: string, make: (now: string) => Omit<CustomerRecord, 'version'>, clock: Clock): Promise<CustomerRecord> {
   const existing = await stores.customers.get(id);
   if (existing) return existing;
-  const now = new Date(clock.now()).toISOString();
   try {
-    return await stores.customers.create({ id, identities: [address], primaryAddress: address, displayName: null, locale: null, timeZone: null, createdAt: now, updatedAt: now });
+    return await stores.customers.create(make(new Date(clock.now()).toISOString()));
   } catch (error) {
+    // Two first messages from one person on two conversations: the other turn created it.
     if (!(error instanceof DuplicateKeyError)) throw error;
-    return (await stores.customers.get(id)) as CustomerRecord;
+    const created = await stores.customers.get(id);
+    if (!created) throw error;
+    return created;
   }
 }
 
-async function ensureProfile(stores: Stores, shopCustomer: Customer, clock: Clock): Promise<CustomerRecord> {
+/** The identity's own record, created on first sight. */
+export function identityRecord(stores: Stores, address: string, clock: Clock): Promise<CustomerRecord> {
+  return getOrCreate(
+    stores,
+    customerIdFor(address),
+    (now) => ({ id: customerIdFor(address), identities: [address], primaryAddress: address, displayName: null, locale: null, timeZone: null, createdAt: now, updatedAt: now }),
+    clock,
+  );
+}
+
+function ensureProfile(stores: Stores, shopCustomer: Customer, clock: Clock): Promise<CustomerRecord> {
   const id = profileIdFor(shopCustomer.id);
-  const existing = await stores.customers.get(id);
-  if (existing) return existing;
-  const now = new Date(clock.now()).toISOString();
-  try {
-    return await stores.customers.create({
+  return getOrCreate(
+    stores,
+    id,
+    (now) => ({
       id,
       identities: [],
       primaryAddress: `shop:${shopCustomer.id}`,
@@ -75,11 +85,9 @@ async function ensureProfile(stores: Stores, shopCustomer: Customer, clock: Cloc
       country: shopCustomer.country,
       createdAt: now,
       updatedAt: now,
-    });
-  } catch (error) {
-    if (!(error instanceof DuplicateKeyError)) throw error;
-    return (await stores.customers.get(id)) as CustomerRecord;
-  }
+    }),
+    clock,
+  );
 }
 
 export interface LinkRequest {

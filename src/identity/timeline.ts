@@ -2,7 +2,7 @@ import type { ChannelName } from '../core/activity.js';
 import type { CaseRecord, CustomerRecord } from '../storage/records.js';
 import type { Stores } from '../storage/stores.js';
 import type { Shop } from '../commerce/types.js';
-import { identityIdsOf } from './profiles.js';
+import { identityIdsOf, resolveCustomer } from './profiles.js';
 
 /**
  * One customer's history across every channel: messages both ways (with the channel and what was
@@ -78,7 +78,7 @@ export async function customerValue(shop: Shop | undefined, shopCustomerId: stri
 
 /** The CRM view of a customer: the profile a record is linked into (or the record itself), its identities, value and timeline. */
 export async function customerView(stores: Stores, shop: Shop | undefined, record: CustomerRecord, limit?: number): Promise<CustomerView> {
-  const customer = record.linkedProfileId ? ((await stores.customers.get(record.linkedProfileId)) ?? record) : record;
+  const customer = await resolveCustomer(stores, record);
   const identities = customer.shopCustomerId
     ? (await stores.customers.linkedTo(customer.id)).map((identity) => ({
         identityId: identity.id,
