@@ -78,6 +78,8 @@ export class Bot {
   private composedCustom: ((ctx: TurnContext, next: () => Promise<void>) => Promise<void>) | undefined;
   private sweepIntervalMs: number;
   private readonly mailbox: EmulatorMailbox | undefined;
+  /** The deployment's services plus the bot's own (outbound): what turns and admin routes see. */
+  readonly services: Services;
 
   constructor(private readonly options: BotOptions) {
     if (options.dialogs.length === 0) throw new MeridianError('dialog_error', 'a bot needs at least one dialog');
@@ -91,6 +93,7 @@ export class Bot {
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
     this.mailbox = options.emulatorMailbox === false ? undefined : new EmulatorMailbox();
     this.adapters.set('emulator', emulatorTransport(this.mailbox, () => this.clock.now()));
+    this.services = { outbound: this.outbound(), ...options.services };
 
     const disabled = new Set(options.disable ?? []);
     const builtIn: Middleware<TurnContext>[] = [];
@@ -140,7 +143,7 @@ export class Bot {
       logger: this.logger,
       translatorFor: (locale) => this.translator(locale),
       defaultLocale: this.defaultLocale,
-      services: { outbound: this.outbound(), ...options.services },
+      services: this.services,
       limits: { maxTextLength: options.maxTextLength ?? DEFAULT_LIMITS.maxTextLength, channels: () => this.channels() },
       onError: (error, ctx) => this.errorHandler(error, ctx),
       ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
@@ -177,11 +180,6 @@ export class Bot {
   /** What the emulator transport delivered to an address (development and tests; empty when the mailbox is off). */
   emulatorMailbox(address: string): MailboxItem[] {
     return this.mailbox?.read(address) ?? [];
-  }
-
-  /** The services dialogs use (shop, knowledge base, translator...), for admin routes that read them too. */
-  get services(): Services {
-    return this.options.services ?? {};
   }
 
   /** The NLU engine the bot understands messages with, if one is configured. */
