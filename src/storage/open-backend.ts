@@ -41,7 +41,7 @@ export async function openBackend(config: MeridianConfig, options: { env?: Env; 
  */
 function encrypted(config: MeridianConfig, backend: StorageBackend, options: { env?: Env; logger?: Logger }): StorageBackend {
   if (!config.privacy.encryption.enabled) return backend;
-  const storage = backend instanceof MemoryBackend ? 'memory' : backend.kind === 'mongodb' ? 'mongodb' : 'embedded';
+  const storage = backend.kind === 'mongodb' ? 'mongodb' : 'embedded';
   try {
     const { keyring } = openKeyring({ env: options.env ?? process.env, environment: config.environment, dataDir: config.dataDir, storage, ...(options.logger ? { logger: options.logger } : {}) });
     return encryptedBackend(backend, { keyring });
