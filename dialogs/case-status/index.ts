@@ -46,7 +46,8 @@ async function refreshed(ctx: StepContext, record: CaseRecord): Promise<CaseReco
   if (!current || current.status === record.status) return record;
   const finished = ['refunded', 'rejected', 'shipped'].includes(current.status);
   const promises = record.promises.map((promise) => (finished && promise.state === 'open' ? { ...promise, state: current.status === 'rejected' ? ('broken' as const) : ('kept' as const) } : promise));
-  return ctx.stores.cases.put({ ...record, status: current.status, open: !finished, promises, updatedAt: new Date(ctx.clock.now()).toISOString() });
+  const { version: _version, ...fields } = record;
+  return ctx.stores.cases.upsert(record.id, () => ({ ...fields, status: current.status, open: !finished, promises, updatedAt: new Date(ctx.clock.now()).toISOString() }));
 }
 
 function describe(ctx: StepContext, record: CaseRecord): string {

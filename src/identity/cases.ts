@@ -27,11 +27,10 @@ export function caseIdFor(kind: CaseKind, reference: string): string {
 }
 
 /** Records (or updates) a case opened in this turn, for this conversation's identity. */
-export async function recordCase(ctx: TurnContext, input: NewCase): Promise<CaseRecord> {
+export function recordCase(ctx: TurnContext, input: NewCase): Promise<CaseRecord> {
   const now = new Date(ctx.clock.now()).toISOString();
   const id = caseIdFor(input.kind, input.reference);
-  const existing = await ctx.stores.cases.get(id);
-  return ctx.stores.cases.put({
+  return ctx.stores.cases.upsert(id, (existing) => ({
     id,
     identityId: existing?.identityId ?? ctx.conversation.customerId,
     kind: input.kind,
@@ -45,7 +44,7 @@ export async function recordCase(ctx: TurnContext, input: NewCase): Promise<Case
     updatedAt: now,
     summary: input.summary,
     promises: input.promises ?? existing?.promises ?? [],
-  });
+  }));
 }
 
 /** The cases this customer may see: every proven identity's for a profile, else only this identity's. */

@@ -134,10 +134,14 @@ export class CasesStore {
   get(id: string): Promise<CaseRecord | undefined> {
     return this.collection.get(id);
   }
-  /** Inserts or replaces (a turn re-run after a conflict records the same case again). */
-  async put(record: Omit<CaseRecord, 'version'>): Promise<CaseRecord> {
+  /**
+   * Inserts the case `build` makes from the stored one (undefined when new), or replaces it; a turn re-run
+   * after a conflict records the same case again. On a concurrent change it reads and builds again.
+   */
+  async upsert(id: string, build: (existing: CaseRecord | undefined) => Omit<CaseRecord, 'version'>): Promise<CaseRecord> {
     for (;;) {
-      const existing = await this.collection.get(record.id);
+      const existing = await this.collection.get(id);
+      const record = build(existing);
       try {
         return existing ? await this.collection.update({ ...record, version: existing.version }, existing.version) : await this.collection.insert(record);
       } catch (error) {
