@@ -361,3 +361,8 @@ export async function auditAdminAccess(events: EventsStore, entry: AdminAccessEn
     });
   }
 }
+
+/** auditAdminAccess for the request being answered: the token's name and the request id come from `res`. */
+export function auditAdminRead(events: EventsStore, res: Response, read: { action: string; subjectIds: readonly string[]; records: number; at: number }): Promise<void> {
+  return auditAdminAccess(events, { ...read, admin: adminName(res), requestId: String(res.getHeader('x-request-id') ?? '') });
+}

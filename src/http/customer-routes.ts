@@ -6,7 +6,7 @@ import { MeridianError } from '../core/errors.js';
 import { linkIdentity, unlinkIdentity } from '../identity/profiles.js';
 import { customerView } from '../identity/timeline.js';
 import type { CustomerRecord } from '../storage/records.js';
-import { adminName, auditAdminAccess } from './admin-auth.js';
+import { adminName, auditAdminRead } from './admin-auth.js';
 
 /** A customer id (cu_...) or a channel address (whatsapp:+34..., email:ana@...), as in the privacy API. */
 async function findRecord(bot: Bot, param: string | undefined): Promise<CustomerRecord> {
@@ -32,11 +32,9 @@ export function customerViewRoute(bot: Bot): RequestHandler {
       const record = await findRecord(bot, param(req.params['id']));
       const limit = Math.min(1000, Math.max(1, Number(req.query['limit'] ?? 200) || 200));
       const view = await customerView(bot.stores, bot.services.shop, record, limit);
-      await auditAdminAccess(bot.stores.events, {
+      await auditAdminRead(bot.stores.events, res, {
         action: 'customers.read',
-        admin: adminName(res),
         subjectIds: [view.profile.id, ...view.identities.map((identity) => identity.identityId)],
-        requestId: String(res.getHeader('x-request-id') ?? ''),
         records: view.timeline.length,
         at: bot.clock.now(),
       });

@@ -3,7 +3,7 @@ import type { Bot } from '../bot.js';
 import { MeridianError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { eraseSubject, exportSubject, type SubjectOptions } from '../privacy/subject-rights.js';
-import { adminName, auditAdminAccess } from './admin-auth.js';
+import { adminName, auditAdminRead } from './admin-auth.js';
 
 function customerParam(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > 320) {
@@ -21,14 +21,7 @@ export function privacyExportRoute(bot: Bot, logger: Logger): RequestHandler {
   return async (req, res, next) => {
     try {
       const result = await exportSubject(bot.stores, customerParam(req.query['customer']), bot.clock, shopOption(bot));
-      await auditAdminAccess(bot.stores.events, {
-        action: 'privacy.export',
-        admin: adminName(res),
-        subjectIds: result.subject.customerIds,
-        requestId: String(res.getHeader('x-request-id') ?? ''),
-        records: result.messages.length,
-        at: bot.clock.now(),
-      });
+      await auditAdminRead(bot.stores.events, res, { action: 'privacy.export', subjectIds: result.subject.customerIds, records: result.messages.length, at: bot.clock.now() });
       logger.info({ audit: 'privacy.export', admin: adminName(res), requestId: res.getHeader('x-request-id'), records: result.messages.length }, 'personal data exported');
       res.json(result);
     } catch (error) {
