@@ -43,12 +43,11 @@ function reference(): string {
 /** The erasure promise: the privacy job runs every minute by default; this is the commitment to the customer. */
 const ERASURE_HOURS = 24;
 
-function recordErasure(ctx: StepContext) {
+async function recordErasure(ctx: StepContext) {
   const ref = reference();
-  return recordCase(ctx, { kind: 'privacy_erasure', reference: ref, status: 'verified', summary: 'erasure requested in chat and confirmed by the customer' }).then(() => {
-    ctx.say(ctx.t('privacy.erase_recorded', { reference: ref, hours: ERASURE_HOURS }));
-    return ctx.end();
-  });
+  await recordCase(ctx, { kind: 'privacy_erasure', reference: ref, status: 'verified', summary: 'erasure requested in chat and confirmed by the customer' });
+  ctx.say(ctx.t('privacy.erase_recorded', { reference: ref, hours: ERASURE_HOURS }));
+  return ctx.end();
 }
 
 async function recordAccess(ctx: StepContext) {
