@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from './core/logger.js';
 import { randomId, systemClock, type Clock, type IdGenerator } from './core/runtime.js';
 import { aiDisclosureMiddleware, cardWarningMiddleware, choiceMiddleware, humanRequestMiddleware, languageMiddleware } from './conversation/builtin-middleware.js';
 import type { Services, TurnContext } from './conversation/context.js';
-import { newReply, OutboxDispatcher } from './conversation/dispatcher.js';
+import { OutboxDispatcher } from './conversation/dispatcher.js';
 import { TurnRunner, type ErrorHandler, type TurnResult } from './conversation/turn-runner.js';
 import { DEFAULT_LIMITS } from './conversation/validate.js';
 import { normalize } from './dialog/parsers.js';
@@ -162,8 +162,11 @@ export class Bot {
         const { channel, id } = parseAddress(address);
         const transport = transportFor(channel);
         if (!transport) throw new MeridianError('send_failed', `no adapter can send to ${channel}`);
+        const now = this.clock.now();
         const conversationId = this.conversationIdFor({ channel, conversationKey: `${channel}:${id}` });
-        await this.dispatcher.sendTurn([newReply({ id: `${key}#notify`, conversationId, inboxId: key, seq: 0, channel, transport, address, locale, message }, this.clock.now())]);
+        await this.dispatcher.sendTurn([
+          { id: `${key}#notify`, conversationId, inboxId: key, seq: 0, channel, transport, address, locale, message, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, sentAt: null, lastError: null },
+        ]);
       },
     };
   }

@@ -24,13 +24,6 @@ export interface DispatcherOptions {
 /** A reply to send, before it has a place in the outbox. */
 export type Reply = Omit<OutboxEntry, 'version'>;
 
-/** Where a reply goes and what it says; newReply adds the delivery state of a reply not yet tried. */
-export type ReplyTarget = Pick<Reply, 'id' | 'conversationId' | 'inboxId' | 'seq' | 'channel' | 'transport' | 'address' | 'locale' | 'message'>;
-
-export function newReply(target: ReplyTarget, now: number): Reply {
-  return { ...target, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, sentAt: null, lastError: null };
-}
-
 /**
  * Sends replies and retries failures with back-off. A turn's replies are sent straight away; only a
  * reply that fails is written to the outbox, with the replies after it, and retried from there. A

@@ -8,7 +8,7 @@ import type { ConversationRecord, CustomerRecord, InboxEntry } from '../storage/
 import type { Stores } from '../storage/stores.js';
 import { createTurnContext, type Services, type TurnContext } from './context.js';
 import { conversationIdFor, customerIdFor } from './conversation-id.js';
-import { newReply, type OutboxDispatcher, type Reply } from './dispatcher.js';
+import type { OutboxDispatcher, Reply } from './dispatcher.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { validateActivity, type ActivityLimits } from './validate.js';
 import { containsCardNumber } from '../privacy/pii.js';
@@ -269,22 +269,23 @@ export class TurnRunner {
   /** The turn's replies as outbox entries; ids are stable per turn so a retry or recovery never duplicates them. */
   private replies(conversation: ConversationRecord, entry: InboxEntry): Reply[] {
     const now = this.options.clock.now();
-    return conversation.lastReplies.map((message, seq) =>
-      newReply(
-        {
-          id: `${entry.id}#${String(seq).padStart(2, '0')}`,
-          conversationId: conversation.id,
-          inboxId: entry.id,
-          seq,
-          channel: conversation.channel,
-          // Replies go back the way the message came: a real channel, or the emulator.
-          transport: entry.activity.transport,
-          address: conversation.address,
-          locale: conversation.locale ?? this.options.defaultLocale,
-          message,
-        },
-        now,
-      ),
-    );
+    return conversation.lastReplies.map((message, seq) => ({
+      id: `${entry.id}#${String(seq).padStart(2, '0')}`,
+      conversationId: conversation.id,
+      inboxId: entry.id,
+      seq,
+      channel: conversation.channel,
+      // Replies go back the way the message came: a real channel, or the emulator.
+      transport: entry.activity.transport,
+      address: conversation.address,
+      locale: conversation.locale ?? this.options.defaultLocale,
+      message,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+      sentAt: null,
+      lastError: null,
+    }));
   }
 }
