@@ -243,8 +243,8 @@ export class TurnRunner {
 
   /** The identity's own record (created on first sight), or the profile it is linked into. */
   private async loadCustomer(conversation: ConversationRecord): Promise<CustomerRecord> {
-    // conversation.customerId is the hash of this address (set when the conversation began).
-    return resolveCustomer(this.options.stores, await identityRecord(this.options.stores, conversation.address, this.options.clock));
+    // conversation.customerId is the hash of this address (set when the conversation began): no need to hash again.
+    return resolveCustomer(this.options.stores, await identityRecord(this.options.stores, conversation.address, this.options.clock, conversation.customerId));
   }
 
   private commit(

@@ -59,14 +59,12 @@ async function getOrCreate(stores: Stores, id: string, make: (now: string) => Om
   }
 }
 
-/** The identity's own record, created on first sight. */
-export function identityRecord(stores: Stores, address: string, clock: Clock): Promise<CustomerRecord> {
-  return getOrCreate(
-    stores,
-    customerIdFor(address),
-    (now) => ({ id: customerIdFor(address), identities: [address], primaryAddress: address, displayName: null, locale: null, timeZone: null, createdAt: now, updatedAt: now }),
-    clock,
-  );
+/**
+ * The identity's own record, created on first sight. `id` is customerIdFor(address); a caller that has
+ * it already (the turn runner: the conversation's customerId) passes it, which saves a hash per turn.
+ */
+export function identityRecord(stores: Stores, address: string, clock: Clock, id = customerIdFor(address)): Promise<CustomerRecord> {
+  return getOrCreate(stores, id, (now) => ({ id, identities: [address], primaryAddress: address, displayName: null, locale: null, timeZone: null, createdAt: now, updatedAt: now }), clock);
 }
 
 function ensureProfile(stores: Stores, shopCustomer: Customer, clock: Clock): Promise<CustomerRecord> {
